@@ -1,0 +1,1 @@
+namespace WasmKiln.Tests; public class SmokeTests { [Xunit.Fact] public void Builds() { } }
