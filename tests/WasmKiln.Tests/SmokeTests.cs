@@ -1,1 +1,0 @@
-namespace WasmKiln.Tests; public class SmokeTests { [Xunit.Fact] public void Builds() { } }
