@@ -67,7 +67,7 @@ internal static class Validator
         {
             var t = module.Tables[i];
             var et = ctx.Tables[module.ImportedTableCount + i].ElemType;
-            if (t.Init is { } init) fv.ValidateConst(init, et, ctx.Globals.Length);
+            if (t.Init is { } init) fv.ValidateConst(init, et, module.ImportedGlobalCount);
             else if (!et.Nullable) throw new InvalidModuleException("type mismatch: a table of non-nullable references needs an initializer", -1);
         }
 
