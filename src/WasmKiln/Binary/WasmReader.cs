@@ -74,6 +74,9 @@ internal ref struct WasmReader
 
     public long ReadS33() => ReadSigned(33);
 
+    /// <summary>A 7-bit signed LEB128 (the type constructor codes of the type section).</summary>
+    public long ReadS7() => ReadSigned(7);
+
     public long ReadS64() => ReadSigned(64);
 
     public uint ReadF32Bits() => BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4));
