@@ -76,12 +76,14 @@ internal static class Program
         // wat2wasm
         var watIn = new Argument<string>("IN") { Description = "The .wat text module." };
         var watOut = new Option<string?>("--output", "-o") { Description = "Output file (default: IN with the extension .wasm)." };
-        var wat2wasm = new Command("wat2wasm", "Convert a text module to a binary module (it must validate).") { watIn, watOut };
+        var debugNames = new Option<bool>("--debug-names") { Description = "Write a name section with the text's $names." };
+        var wat2wasm = new Command("wat2wasm", "Convert a text module to a binary module (it must validate).") { watIn, watOut, debugNames };
         wat2wasm.SetAction(p => Guard(stderr, p.GetValue(watIn)!, file =>
         {
             var module = WatParser.ParseText(File.ReadAllText(file));
             var bytes = ModuleEncoder.Encode(module);
             ValidateEncoded(bytes);
+            if (p.GetValue(debugNames)) bytes = ModuleEncoder.Encode(module, writeNames: true);
             string output = p.GetValue(watOut) ?? Path.ChangeExtension(file, ".wasm");
             return WriteOutput(stderr, output, bytes);
         }));

@@ -37,8 +37,11 @@ namespace WasmKiln.Script;
 /// versions of core files (proposals/threads) are not substituted for core ones automatically.
 /// </para>
 /// </summary>
-internal sealed class SpecRunner(string engineName)
+internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEngine)
 {
+    /// <summary>A runner for the engine called <paramref name="engineName"/> (see <see cref="ScriptEngines"/>).</summary>
+    public SpecRunner(string engineName) : this(engineName, () => ScriptEngines.Create(engineName)) { }
+
     /// <summary>The engine's name.</summary>
     public string EngineName { get; } = engineName;
 
@@ -78,7 +81,7 @@ internal sealed class SpecRunner(string engineName)
             result.Fail(0, "script", "internal error: " + DescribeException(e));
             return result;
         }
-        new Session(ScriptEngines.Create(EngineName), result).Run(script);
+        new Session(createEngine(), result).Run(script);
         return result;
     }
 
