@@ -91,6 +91,7 @@ public sealed class SpecBinaryModuleTests(ITestOutputHelper output)
                     bool bodyLevel = false;
                     foreach (var m in BodyMessages) bodyLevel |= c.Expected.Contains(m, StringComparison.Ordinal);
                     if (!bodyLevel) failures.Add($"{where}: decoded, expected \"{c.Expected}\"");
+                    else output.WriteLine($"left to body decoding: {where} \"{c.Expected}\"");
                 }
             }
             catch (MalformedModuleException e)
