@@ -1,1 +1,253 @@
-namespace WasmKiln.Cli; internal static class Program { private static int Main(string[] args) => 0; }
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using WasmKiln.Binary;
+using WasmKiln.Script;
+using WasmKiln.Text;
+using WasmKiln.Validation;
+
+namespace WasmKiln.Cli;
+
+/// <summary>
+/// The <c>wasmkiln</c> command line: <c>validate</c>, <c>wat2wasm</c>, <c>wasm2wat</c> and <c>wast</c>.
+/// Exit codes: 0 success; 1 an error in the input (or a failed script command); 2 a usage error;
+/// 70 an internal error. Errors are one line on stderr: <c>error: FILE:0xOFFSET: message</c>
+/// for a binary module, <c>error: FILE:LINE:COL: message</c> for a text parse error,
+/// <c>error: FILE: message</c> otherwise (I/O errors, and validation errors of a text module,
+/// whose binary offsets would mean nothing in the text). No stack trace is ever printed.
+/// </summary>
+internal static class Program
+{
+    /// <summary>Exit code of an input error or a failed script.</summary>
+    public const int ExitError = 1;
+
+    /// <summary>Exit code of a usage error.</summary>
+    public const int ExitUsage = 2;
+
+    /// <summary>Exit code of an internal error.</summary>
+    public const int ExitInternal = 70;
+
+    private static int Main(string[] args)
+    {
+        // Parsers and engines recurse on nested input; run on a thread with a large stack.
+        int code = ExitInternal;
+        var thread = new Thread(() => code = Run(args, Console.Out, Console.Error), 256 * 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        return code;
+    }
+
+    /// <summary>Runs the command line <paramref name="args"/> writing to the given writers; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var root = BuildCommands(stdout, stderr);
+            var parse = root.Parse(args);
+            var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
+            {
+                foreach (var e in parse.Errors) stderr.WriteLine("error: " + e.Message);
+                stderr.WriteLine("Run 'wasmkiln --help' for usage.");
+                return ExitUsage;
+            }
+            return parse.Invoke(config);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            stderr.WriteLine("error: internal error: " + e.Message);
+            return ExitInternal;
+        }
+    }
+
+    private static RootCommand BuildCommands(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("WasmKiln: a WebAssembly runtime in C#. Validates, converts and runs WebAssembly modules and spec scripts.");
+
+        // validate
+        var validateFile = new Argument<string>("FILE") { Description = "A .wasm binary or a .wat text module." };
+        var validate = new Command("validate", "Check that a module is well-formed and valid. Prints nothing on success; errors go to stderr.") { validateFile };
+        validate.SetAction(p => Guard(stderr, p.GetValue(validateFile)!, file =>
+        {
+            LoadAny(file);
+            return 0;
+        }));
+        root.Subcommands.Add(validate);
+
+        // wat2wasm
+        var watIn = new Argument<string>("IN") { Description = "The .wat text module." };
+        var watOut = new Option<string?>("--output", "-o") { Description = "Output file (default: IN with the extension .wasm)." };
+        var debugNames = new Option<bool>("--debug-names") { Description = "Write a name section with the text's $names." };
+        var wat2wasm = new Command("wat2wasm", "Convert a text module to a binary module (it must validate).") { watIn, watOut, debugNames };
+        wat2wasm.SetAction(p => Guard(stderr, p.GetValue(watIn)!, file =>
+        {
+            var module = WatParser.ParseText(File.ReadAllText(file));
+            var bytes = ModuleEncoder.Encode(module);
+            ValidateEncoded(bytes);
+            if (p.GetValue(debugNames)) bytes = ModuleEncoder.Encode(module, writeNames: true);
+            string output = p.GetValue(watOut) ?? Path.ChangeExtension(file, ".wasm");
+            return WriteOutput(stderr, output, bytes);
+        }));
+        root.Subcommands.Add(wat2wasm);
+
+        // wasm2wat
+        var wasmIn = new Argument<string>("IN") { Description = "The .wasm binary module." };
+        var wasmOut = new Option<string?>("--output", "-o") { Description = "Output file (default: standard output)." };
+        var folded = new Option<bool>("--folded") { Description = "Print instructions in folded (S-expression) form." };
+        var wasm2wat = new Command("wasm2wat", "Convert a binary module to text (it must validate).") { wasmIn, wasmOut, folded };
+        wasm2wat.SetAction(p => Guard(stderr, p.GetValue(wasmIn)!, file =>
+        {
+            var bytes = File.ReadAllBytes(file);
+            var module = ModuleDecoder.Decode(bytes);
+            Validator.Validate(module);
+            string text = WatPrinter.Print(module, p.GetValue(folded));
+            var output = p.GetValue(wasmOut);
+            if (output == null)
+            {
+                stdout.Write(text);
+                return 0;
+            }
+            return WriteOutput(stderr, output, System.Text.Encoding.UTF8.GetBytes(text));
+        }));
+        root.Subcommands.Add(wasm2wat);
+
+        // wast
+        var paths = new Argument<string[]>("PATH") { Description = "Script files, or folders searched for *.wast.", Arity = ArgumentArity.OneOrMore };
+        var engine = new Option<string>("--engine") { Description = $"Execution engine: {string.Join(", ", ScriptEngines.Names)} (default: {ScriptEngines.DefaultName}).", DefaultValueFactory = _ => ScriptEngines.DefaultName };
+        var report = new Option<string?>("--report") { Description = "Also write a JSON report to this file." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "List each failed command as FILE:LINE: kind: message." };
+        var wast = new Command("wast", "Run .wast spec scripts; prints one line per file and a total line. Exit 0 when every command passed.")
+        {
+            paths, engine, report, verbose,
+        };
+        wast.SetAction(p => RunWast(stdout, stderr, p.GetValue(paths)!, p.GetValue(engine)!, p.GetValue(report), p.GetValue(verbose)));
+        root.Subcommands.Add(wast);
+        return root;
+    }
+
+    private static int RunWast(TextWriter stdout, TextWriter stderr, string[] paths, string engine, string? reportPath, bool verbose)
+    {
+        if (!ScriptEngines.Exists(engine))
+        {
+            stderr.WriteLine($"error: unknown engine '{engine}' (available: {string.Join(", ", ScriptEngines.Names)})");
+            return ExitUsage;
+        }
+        var files = new List<ScriptFile>();
+        foreach (var path in paths)
+        {
+            try
+            {
+                files.AddRange(SpecReport.Collect(path));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"error: {path}: {IoMessage(e)}");
+                return ExitError;
+            }
+        }
+        var runner = new SpecRunner(engine);
+        var results = new List<FileResult>(files.Count);
+        foreach (var file in files)
+        {
+            var r = runner.RunFile(file.FullPath, file.DisplayPath);
+            results.Add(r);
+            stdout.WriteLine(SpecReport.FileLine(r));
+            if (verbose)
+                foreach (var f in r.Failures) stdout.WriteLine("  " + SpecReport.FailureLine(r, f));
+        }
+        stdout.WriteLine(SpecReport.TotalLine(results));
+        if (reportPath != null)
+        {
+            try
+            {
+                using var stream = File.Create(reportPath);
+                SpecReport.WriteJson(stream, engine, results);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"error: {reportPath}: {IoMessage(e)}");
+                return ExitError;
+            }
+        }
+        foreach (var r in results)
+            if (r.Failed > 0) return ExitError;
+        return 0;
+    }
+
+    /// <summary>Loads a module file (binary when it starts with the wasm magic, else text) and validates it.</summary>
+    private static ValidatedModule LoadAny(string file)
+    {
+        var bytes = File.ReadAllBytes(file);
+        if (bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m')
+            return Validator.Validate(ModuleDecoder.Decode(bytes));
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        return ValidateEncoded(ModuleEncoder.Encode(WatParser.ParseText(text)));
+    }
+
+    /// <summary>Validates the binary encoding of a text module; its errors carry no binary offset for the user.</summary>
+    private static ValidatedModule ValidateEncoded(byte[] bytes)
+    {
+        try
+        {
+            return Validator.Validate(ModuleDecoder.Decode(bytes));
+        }
+        catch (MalformedModuleException e)
+        {
+            throw new WasmException(e.Message, e);
+        }
+        catch (InvalidModuleException e)
+        {
+            throw new WasmException(e.Message, e);
+        }
+    }
+
+    private static int WriteOutput(TextWriter stderr, string output, byte[] bytes)
+    {
+        try
+        {
+            File.WriteAllBytes(output, bytes);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {output}: {IoMessage(e)}");
+            return ExitError;
+        }
+    }
+
+    /// <summary>Runs a command on <paramref name="file"/>, turning every error into one line on stderr and an exit code.</summary>
+    private static int Guard(TextWriter stderr, string file, Func<string, int> action)
+    {
+        try
+        {
+            return action(file);
+        }
+        catch (TextParseException e)
+        {
+            stderr.WriteLine($"error: {file}:{e.Line}:{e.Column}: {e.Message}");
+        }
+        catch (MalformedModuleException e)
+        {
+            stderr.WriteLine($"error: {file}:0x{e.Offset:x}: {e.Message}");
+        }
+        catch (InvalidModuleException e)
+        {
+            stderr.WriteLine($"error: {file}:0x{e.Offset:x}: {e.Message}");
+        }
+        catch (WasmException e)
+        {
+            stderr.WriteLine($"error: {file}: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {file}: {IoMessage(e)}");
+        }
+        return ExitError;
+    }
+
+    private static string IoMessage(Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => "no such file or directory",
+        UnauthorizedAccessException => "permission denied",
+        _ => e.Message,
+    };
+}

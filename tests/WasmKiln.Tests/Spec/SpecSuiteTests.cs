@@ -1,0 +1,58 @@
+using WasmKiln.Script;
+using Xunit;
+
+namespace WasmKiln.Tests.Spec;
+
+/// <summary>
+/// Runs every .wast of the spec suite (core, legacy, custom, proposals/threads) with the default
+/// engine. Everything that only needs decoding, parsing and validation must pass: every module
+/// command, every assert_malformed/assert_invalid (and _custom). Commands that need execution are
+/// checked to fail with "no engine" while the default engine cannot execute, so this test fails
+/// the day they start passing silently (then replace that check with "they pass").
+/// </summary>
+public class SpecSuiteTests
+{
+    private static readonly string[] Folders = ["core", "legacy", "custom", "proposals/threads"];
+
+    private static readonly HashSet<string> LoadKinds =
+        ["module", "assert_malformed", "assert_invalid", "assert_malformed_custom", "assert_invalid_custom", "script"];
+
+    /// <summary>One case per .wast file (relative path with '/'), or one placeholder when the suite is absent.</summary>
+    public static IEnumerable<object[]> Files()
+    {
+        var suite = TestPaths.TestSuite;
+        if (suite == null)
+        {
+            yield return ["(spec suite not found)"];
+            yield break;
+        }
+        foreach (var folder in Folders)
+        {
+            var dir = Path.Combine(suite, folder);
+            if (!Directory.Exists(dir)) continue;
+            foreach (var f in SpecReport.Collect(dir))
+                yield return [folder + "/" + f.DisplayPath];
+        }
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Files))]
+    public void LoadingCommandsPass(string file)
+    {
+        Skip.If(TestPaths.TestSuite is null, "spec suite not found");
+        var result = new SpecRunner(ScriptEngines.DefaultName).RunFile(Path.Combine(TestPaths.TestSuite!, file), file);
+        bool canExecute = ScriptEngines.Create(ScriptEngines.DefaultName).CanExecute;
+        var bad = new List<string>();
+        foreach (var f in result.Failures)
+        {
+            bool expected = !canExecute && !LoadKinds.Contains(f.Kind) && f.Message.StartsWith("no engine: ", StringComparison.Ordinal);
+            if (!expected) bad.Add($"{file}:{f.Line}: {f.Kind}: {f.Message}");
+        }
+        if (!canExecute)
+        {
+            foreach (var (kind, count) in result.ByKind)
+                if (!LoadKinds.Contains(kind) && count.Passed > 0) bad.Add($"{file}: {count.Passed} {kind} passed without an engine");
+        }
+        Assert.True(bad.Count == 0, $"{bad.Count} unexpected failures:\n" + string.Join("\n", bad.Take(40)));
+    }
+}
