@@ -37,22 +37,36 @@ internal static class ModuleDecoder
             throw new MalformedModuleException("unknown binary version", 4);
 
         var m = new ModuleInfo();
-        var r = new WasmReader(span, 0, "unexpected end");
+        var bodies = new List<(int Start, int Size)>();
+        try
+        {
+            DecodeSections(bytes, m, bodies);
+        }
+        catch (MalformedModuleException) when (bodies.Count > 0)
+        {
+            // The reference decoder reads function bodies in stream order, so an error inside a
+            // body (whose declared size may be wrong) is reported before anything found later.
+            foreach (var (start, size) in bodies) ScanBody(span, 0, start, size);
+            throw;
+        }
+        return m;
+    }
+
+    private static void DecodeSections(ReadOnlyMemory<byte> bytes, ModuleInfo m, List<(int Start, int Size)> bodies)
+    {
+        var span = bytes.Span;
+        var r = new WasmReader(span, 0, SectionEnd);
         r.Position = 8;
         int lastRank = 0;
         var after = SectionId.Custom;
-        uint? funcCount = null;
-        bool sawCode = false, sawData = false;
+        uint funcCount = 0;
+        uint? dataSegments = null;
 
         while (!r.AtEnd)
         {
             int idAt = r.Offset;
             byte id = r.ReadByte();
             if (id > (byte)SectionId.Tag) throw new MalformedModuleException("malformed section id", idAt);
-            int sizeAt = r.Offset;
-            uint size = r.ReadU32();
-            if (size > (uint)r.Remaining) throw new MalformedModuleException("length out of bounds", sizeAt);
-            int start = r.Position;
             var sid = (SectionId)id;
             if (sid != SectionId.Custom)
             {
@@ -60,17 +74,23 @@ internal static class ModuleDecoder
                 if (rank <= lastRank) throw new MalformedModuleException("unexpected content after last section", idAt);
                 lastRank = rank;
             }
+            int sizeAt = r.Offset;
+            uint size = r.ReadU32();
+            if (size > (uint)r.Remaining) throw new MalformedModuleException("length out of bounds", sizeAt);
+            int start = r.Position;
 
-            var s = new WasmReader(span.Slice(start, (int)size), start, SectionEnd);
-            var mem = bytes.Slice(start, (int)size);
+            // Like the reference decoder, the contents are read up to the end of the module and
+            // the declared size is checked afterwards.
+            var s = new WasmReader(span[start..], start, SectionEnd);
+            var mem = bytes[start..];
             switch (sid)
             {
-                case SectionId.Custom: ReadCustom(ref s, mem, after, m); break;
+                case SectionId.Custom: ReadCustom(ref s, mem, (int)size, after, m); break;
                 case SectionId.Type: ReadTypes(ref s, m); break;
                 case SectionId.Import: ReadImports(ref s, m); break;
                 case SectionId.Function:
                 {
-                    uint n = s.ReadCount();
+                    uint n = Count(ref s);
                     for (uint i = 0; i < n; i++) m.Functions.Add(s.ReadU32());
                     funcCount = n;
                     break;
@@ -78,13 +98,13 @@ internal static class ModuleDecoder
                 case SectionId.Table: ReadTables(ref s, mem, m); break;
                 case SectionId.Memory:
                 {
-                    uint n = s.ReadCount();
+                    uint n = Count(ref s);
                     for (uint i = 0; i < n; i++) m.Memories.Add(ReadMemoryType(ref s));
                     break;
                 }
                 case SectionId.Global:
                 {
-                    uint n = s.ReadCount();
+                    uint n = Count(ref s);
                     for (uint i = 0; i < n; i++)
                     {
                         var gt = ReadGlobalType(ref s);
@@ -95,50 +115,73 @@ internal static class ModuleDecoder
                 case SectionId.Export: ReadExports(ref s, m); break;
                 case SectionId.Start: m.Start = s.ReadU32(); break;
                 case SectionId.Element: ReadElements(ref s, mem, m); break;
-                case SectionId.Code: ReadCode(ref s, mem, m, funcCount ?? 0, idAt); sawCode = true; break;
-                case SectionId.Data: ReadData(ref s, mem, m); sawData = true; break;
+                case SectionId.Code: ReadCode(ref s, mem, m, bodies); break;
+                case SectionId.Data: dataSegments = ReadData(ref s, mem, m); break;
                 case SectionId.DataCount: m.DataCount = s.ReadU32(); break;
                 case SectionId.Tag:
                 {
-                    uint n = s.ReadCount();
+                    uint n = Count(ref s);
                     for (uint i = 0; i < n; i++) m.Tags.Add(new TagType(ReadTagType(ref s)));
                     break;
                 }
             }
-            if (!s.AtEnd) throw new MalformedModuleException("section size mismatch", s.Offset);
+            if (s.Position != size) throw new MalformedModuleException("section size mismatch", start);
             r.Position = start + (int)size;
             if (sid != SectionId.Custom) after = sid;
         }
 
-        if (!sawCode && funcCount is > 0)
+        if (funcCount != (uint)m.Codes.Count)
             throw new MalformedModuleException("function and code section have inconsistent lengths", span.Length);
-        if (!sawData && m.DataCount is > 0)
+        if (m.DataCount is uint dc && dc != (dataSegments ?? 0))
             throw new MalformedModuleException("data count and data section have inconsistent lengths", span.Length);
-        return m;
+    }
+
+    /// <summary>A vector length or byte count: "length out of bounds" when larger than what is left of the module.</summary>
+    private static uint Len(ref WasmReader s)
+    {
+        int at = s.Offset;
+        uint n = s.ReadU32();
+        if (n > (uint)s.Remaining) throw new MalformedModuleException("length out of bounds", at);
+        return n;
+    }
+
+    /// <summary>
+    /// A vector length. Not checked against the bytes left (as in the reference decoder, reading
+    /// the elements runs into the end); callers allocate at most <see cref="WasmReader.Remaining"/>
+    /// entries, which is enough because every element takes at least one byte.
+    /// </summary>
+    private static uint Count(ref WasmReader s) => s.ReadU32();
+
+    private static string Name(ref WasmReader s)
+    {
+        uint n = Len(ref s);
+        int at = s.Offset;
+        return WasmReader.DecodeUtf8(s.ReadBytes((int)n), at);
     }
 
     // ---- sections -------------------------------------------------------------------------
 
-    private static void ReadCustom(ref WasmReader s, ReadOnlyMemory<byte> mem, SectionId after, ModuleInfo m)
+    private static void ReadCustom(ref WasmReader s, ReadOnlyMemory<byte> mem, int size, SectionId after, ModuleInfo m)
     {
-        string name = s.ReadName();
+        string name = Name(ref s);
         int dataStart = s.Position;
-        var data = mem[dataStart..];
+        if (dataStart > size || size > s.Length) throw new MalformedModuleException(SectionEnd, s.BaseOffset + s.Length);
+        var data = mem[dataStart..size];
         int dataOffset = s.BaseOffset + dataStart;
-        s.Position = s.Length;
+        s.Position = size;
         m.Customs.Add(new CustomSection(name, data, after, dataOffset));
         if (name == "name" && m.Names == null) m.Names = NameSectionCodec.TryDecode(data.Span, dataOffset);
     }
 
     private static void ReadTypes(ref WasmReader s, ModuleInfo m)
     {
-        uint n = s.ReadCount();
+        uint n = Count(ref s);
         for (uint i = 0; i < n; i++)
         {
             if (s.PeekByte() == 0x4E)
             {
                 s.ReadByte();
-                uint count = s.ReadCount();
+                uint count = Count(ref s);
                 int groupStart = m.Types.Count;
                 for (uint k = 0; k < count; k++)
                 {
@@ -165,8 +208,8 @@ internal static class ModuleDecoder
         if (b == 0x50 || b == 0x4F)
         {
             s.ReadByte();
-            uint n = s.ReadCount();
-            var supers = new uint[n];
+            uint n = Count(ref s);
+            var supers = new uint[Math.Min(n, (uint)s.Remaining)];
             for (int i = 0; i < supers.Length; i++) supers[i] = s.ReadU32();
             return new SubType(ReadCompositeType(ref s), b == 0x4F, supers) { ExplicitSub = true };
         }
@@ -187,8 +230,8 @@ internal static class ModuleDecoder
             }
             case -0x21: // 0x5F struct
             {
-                uint n = s.ReadCount();
-                var fields = new FieldType[n];
+                uint n = Count(ref s);
+                var fields = new FieldType[Math.Min(n, (uint)s.Remaining)];
                 for (int i = 0; i < fields.Length; i++) fields[i] = ReadFieldType(ref s);
                 return CompositeType.Struct(fields);
             }
@@ -201,9 +244,9 @@ internal static class ModuleDecoder
 
     private static ValType[] ReadValTypes(ref WasmReader s)
     {
-        uint n = s.ReadCount();
+        uint n = Count(ref s);
         if (n == 0) return [];
-        var types = new ValType[n];
+        var types = new ValType[Math.Min(n, (uint)s.Remaining)];
         for (int i = 0; i < types.Length; i++) types[i] = TypeCodec.ReadValType(ref s);
         return types;
     }
@@ -241,13 +284,16 @@ internal static class ModuleDecoder
     {
         int at = s.Offset;
         byte flags = s.ReadByte();
-        uint allowed = memory ? 0x0Fu : 0x07u;
-        if ((flags & ~allowed) != 0) throw new MalformedModuleException("malformed limits flags", at);
+        if ((flags & ~0x07) != 0)
+        {
+            string what = (flags & ~0x0F) == 0 && memory ? "malformed limits flags (custom page sizes are not supported)" : "malformed limits flags";
+            throw new MalformedModuleException(what, at);
+        }
         bool hasMax = (flags & 1) != 0, shared = (flags & 2) != 0, is64 = (flags & 4) != 0;
-        ulong min = is64 ? s.ReadU64() : s.ReadU32();
-        ulong? max = null;
-        if (hasMax) max = is64 ? s.ReadU64() : s.ReadU32();
-        pageSizeLog2 = (flags & 8) != 0 ? s.ReadU32() : null;
+        // Read as 64-bit like the reference decoder; the range of 32-bit limits is checked by validation.
+        ulong min = s.ReadU64();
+        ulong? max = hasMax ? s.ReadU64() : null;
+        pageSizeLog2 = null;
         return new Limits(min, max, is64, shared);
     }
 
@@ -266,11 +312,11 @@ internal static class ModuleDecoder
 
     private static void ReadImports(ref WasmReader s, ModuleInfo m)
     {
-        uint n = s.ReadCount();
+        uint n = Count(ref s);
         for (uint i = 0; i < n; i++)
         {
-            string module = s.ReadName();
-            string name = s.ReadName();
+            string module = Name(ref s);
+            string name = Name(ref s);
             int at = s.Offset;
             byte kind = s.ReadByte();
             Import imp = kind switch
@@ -288,7 +334,7 @@ internal static class ModuleDecoder
 
     private static void ReadTables(ref WasmReader s, ReadOnlyMemory<byte> mem, ModuleInfo m)
     {
-        uint n = s.ReadCount();
+        uint n = Count(ref s);
         for (uint i = 0; i < n; i++)
         {
             if (s.PeekByte() == 0x40)
@@ -308,10 +354,10 @@ internal static class ModuleDecoder
 
     private static void ReadExports(ref WasmReader s, ModuleInfo m)
     {
-        uint n = s.ReadCount();
+        uint n = Count(ref s);
         for (uint i = 0; i < n; i++)
         {
-            string name = s.ReadName();
+            string name = Name(ref s);
             int at = s.Offset;
             byte kind = s.ReadByte();
             if (kind > 4) throw new MalformedModuleException("malformed export kind", at);
@@ -321,7 +367,7 @@ internal static class ModuleDecoder
 
     private static void ReadElements(ref WasmReader s, ReadOnlyMemory<byte> mem, ModuleInfo m)
     {
-        uint n = s.ReadCount();
+        uint n = Count(ref s);
         for (uint i = 0; i < n; i++)
         {
             int at = s.Offset;
@@ -349,41 +395,41 @@ internal static class ModuleDecoder
                     if (s.ReadByte() != 0) throw new MalformedModuleException("malformed element kind", kat);
                 }
             }
-            uint count = s.ReadCount();
+            uint count = Count(ref s);
             if (exprs)
             {
-                var list = new Expr[count];
+                var list = new Expr[Math.Min(count, (uint)s.Remaining)];
                 for (int k = 0; k < list.Length; k++) list[k] = ReadExpr(ref s, mem);
                 m.Elements.Add(new ElementSegment { Mode = mode, TableIndex = table, Offset = offset, Type = type, Exprs = list });
             }
             else
             {
-                var list = new uint[count];
+                var list = new uint[Math.Min(count, (uint)s.Remaining)];
                 for (int k = 0; k < list.Length; k++) list[k] = s.ReadU32();
                 m.Elements.Add(new ElementSegment { Mode = mode, TableIndex = table, Offset = offset, Type = type, FuncIndices = list });
             }
         }
     }
 
-    private static void ReadCode(ref WasmReader s, ReadOnlyMemory<byte> mem, ModuleInfo m, uint funcCount, int sectionAt)
+    private static void ReadCode(ref WasmReader s, ReadOnlyMemory<byte> mem, ModuleInfo m, List<(int Start, int Size)> bodies)
     {
-        int countAt = s.Offset;
-        uint n = s.ReadCount();
-        if (n != funcCount)
-            throw new MalformedModuleException("function and code section have inconsistent lengths", countAt);
-        m.Codes.Capacity = (int)n;
+        uint n = Count(ref s);
+        m.Codes.Capacity = (int)Math.Min(n, (uint)s.Remaining);
         for (uint i = 0; i < n; i++)
         {
             int sizeAt = s.Offset;
             uint size = s.ReadU32();
-            if (size > (uint)s.Remaining) throw new MalformedModuleException(SectionEnd, sizeAt);
+            if (size > (uint)s.Remaining) throw new MalformedModuleException("length out of bounds", sizeAt);
             int start = s.Position;
+            bodies.Add((s.BaseOffset + start, (int)size));
             var body = new FunctionBody(mem.Slice(start, (int)size), s.BaseOffset + start);
             CheckLocals(body);
+            // A body must end with "end"; when it does not, decode it like the reference decoder
+            // (past its declared size) for the exact error.
+            if (size == 0 || body.Bytes.Span[(int)size - 1] != 0x0B) ScanBody(s.Data, s.BaseOffset, s.BaseOffset + start, (int)size);
             m.Codes.Add(body);
             s.Position = start + (int)size;
         }
-        _ = sectionAt;
     }
 
     /// <summary>Checks the local declarations of a body (count limit, value types) without expanding them.</summary>
@@ -401,12 +447,9 @@ internal static class ModuleDecoder
         }
     }
 
-    private static void ReadData(ref WasmReader s, ReadOnlyMemory<byte> mem, ModuleInfo m)
+    private static uint ReadData(ref WasmReader s, ReadOnlyMemory<byte> mem, ModuleInfo m)
     {
-        int countAt = s.Offset;
-        uint n = s.ReadCount();
-        if (m.DataCount is uint dc && dc != n)
-            throw new MalformedModuleException("data count and data section have inconsistent lengths", countAt);
+        uint n = Count(ref s);
         for (uint i = 0; i < n; i++)
         {
             int at = s.Offset;
@@ -418,11 +461,12 @@ internal static class ModuleDecoder
             if (form == 2) memory = s.ReadU32();
             if (form != 1) offset = ReadExpr(ref s, mem);
             uint len = s.ReadU32();
-            if (len > (uint)s.Remaining) throw new MalformedModuleException(SectionEnd, s.Offset);
+            if (len > (uint)s.Remaining) throw new MalformedModuleException(SectionEnd, s.BaseOffset + s.Length);
             int start = s.Position;
             s.Position = start + (int)len;
             m.Datas.Add(new DataSegment { Mode = mode, MemoryIndex = memory, Offset = offset, Bytes = mem.Slice(start, (int)len) });
         }
+        return n;
     }
 
     /// <summary>
@@ -432,6 +476,16 @@ internal static class ModuleDecoder
     private static Expr ReadExpr(ref WasmReader s, ReadOnlyMemory<byte> mem)
     {
         int start = s.Position;
+        s.Position = ScanInstructions(s);
+        return new Expr(mem[start..s.Position], s.BaseOffset + start);
+    }
+
+    /// <summary>
+    /// Reads instructions from the reader's position up to the <c>end</c> closing the
+    /// expression, as the reference decoder does; returns the position after that <c>end</c>.
+    /// </summary>
+    private static int ScanInstructions(WasmReader s)
+    {
         var ir = new InstructionReader(s);
         int depth = 0;
         while (true)
@@ -440,12 +494,11 @@ internal static class ModuleDecoder
             switch (ins.Op)
             {
                 case Op.End:
-                    if (depth == 0)
-                    {
-                        s.Position = ir.Position;
-                        return new Expr(mem[start..ir.Position], s.BaseOffset + start);
-                    }
+                    if (depth == 0) return ir.Position;
                     depth--;
+                    break;
+                case Op.Else:
+                    if (depth == 0) throw new MalformedModuleException("END opcode expected", ins.Offset);
                     break;
                 case Op.Block:
                 case Op.Loop:
@@ -456,5 +509,26 @@ internal static class ModuleDecoder
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Decodes a function body the way the reference decoder does (reading on past its declared
+    /// size if need be) and throws the first error; a body whose instructions do not end exactly
+    /// at its declared size is a "section size mismatch".
+    /// <paramref name="data"/> starts at module offset <paramref name="baseOffset"/>; <paramref name="start"/> is absolute.
+    /// </summary>
+    private static void ScanBody(ReadOnlySpan<byte> data, int baseOffset, int start, int size)
+    {
+        var r = new WasmReader(data[(start - baseOffset)..], start, SectionEnd);
+        uint groups = Count(ref r);
+        ulong total = 0;
+        for (uint g = 0; g < groups; g++)
+        {
+            total += r.ReadU32();
+            if (total > FunctionBodyReader.MaxLocals) throw new MalformedModuleException("too many locals", start);
+            TypeCodec.ReadValType(ref r);
+        }
+        int end = ScanInstructions(r);
+        if (end != size) throw new MalformedModuleException("section size mismatch", start);
     }
 }

@@ -39,10 +39,10 @@ internal ref struct InstructionReader
         {
             uint code = _r.ReadU32();
             if (OpTable.TryGetPrefixed(b, code, out var pop)) return pop;
-            throw new MalformedModuleException($"illegal opcode 0x{b:x2} {code}", at);
+            throw new MalformedModuleException($"illegal opcode {b:x2} {code:x2}", at);
         }
         if (OpTable.TryGetSingleByte(b, out var op)) return op;
-        throw new MalformedModuleException($"illegal opcode 0x{b:x2}", at);
+        throw new MalformedModuleException($"illegal opcode {b:x2}", at);
     }
 
     private void ReadImmediates(ref Instruction ins)

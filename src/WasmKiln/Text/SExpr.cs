@@ -175,7 +175,15 @@ internal static class SExprParser
             else if (c == '$' && _i + 1 < _s.Length && _s[_i + 1] == '"')
             {
                 _i++;
-                var bytes = ReadString(line, col);
+                byte[] bytes;
+                try
+                {
+                    bytes = ReadString(line, col);
+                }
+                catch (TextParseException)
+                {
+                    throw new TextParseException("empty identifier", line, col);
+                }
                 string name;
                 try
                 {
@@ -193,6 +201,7 @@ internal static class SExprParser
                 while (_i < _s.Length && IsIdChar(_s[_i])) _i++;
                 string t = _s[start.._i];
                 AtomKind kind;
+                if (t == "$" && (_i >= _s.Length || !(IsIdChar(_s[_i]) || _s[_i] == '"'))) throw new TextParseException("empty identifier", line, col);
                 if (t[0] == '$') kind = t.Length > 1 ? AtomKind.Id : AtomKind.Reserved;
                 else if (t[0] >= 'a' && t[0] <= 'z') kind = AtomKind.Keyword;
                 else if (char.IsAsciiDigit(t[0]) || t[0] == '+' || t[0] == '-') kind = AtomKind.Number;

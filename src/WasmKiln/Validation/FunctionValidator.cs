@@ -240,17 +240,16 @@ internal sealed class FunctionValidator
     {
         int saved = _sp;
         var end = f.End;
-        bool ok = true;
         for (int i = end.Length - 1; i >= 0; i--)
         {
             if (_sp > f.Height)
             {
-                if (!TypeContext.IsSubtype(_stack[_sp - 1], end[i])) { ok = false; break; }
+                if (!TypeContext.IsSubtype(_stack[_sp - 1], end[i])) throw Mismatch("instruction", end, saved);
                 _sp--;
             }
-            else if (!f.Unreachable) { ok = false; break; }
+            else if (!f.Unreachable) throw Mismatch("instruction", end, saved);
         }
-        if (!ok || _sp != f.Height)
+        if (_sp != f.Height)
         {
             var sb = new StringBuilder("type mismatch: block requires [");
             for (int i = 0; i < end.Length; i++) sb.Append(i == 0 ? "" : " ").Append(end[i]);
@@ -654,8 +653,8 @@ internal sealed class FunctionValidator
             }
             case Op.TableInit:
             {
-                var et = ElemType(ins.A);
                 var t = Table(ins.B);
+                var et = ElemType(ins.A);
                 if (!TypeContext.IsSubtype(et, t.ElemType)) throw Error("type mismatch: table.init element types");
                 Pop(ValType.I32);
                 Pop(ValType.I32);

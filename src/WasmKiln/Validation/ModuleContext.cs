@@ -36,7 +36,12 @@ internal sealed class ModuleContext
         TagTypeIndices = new uint[ntag];
         for (int i = 0; i < ntag; i++) TagTypeIndices[i] = module.TagTypeIndex((uint)i);
         ElemTypes = new ValType[module.Elements.Count];
-        for (int i = 0; i < ElemTypes.Length; i++) ElemTypes[i] = types.CanonChecked(module.Elements[i].Type);
+        for (int i = 0; i < ElemTypes.Length; i++)
+        {
+            // Segments of function indices hold non-null function references (WebAssembly 3.0).
+            var el = module.Elements[i];
+            ElemTypes[i] = el.FuncIndices != null && el.Type == ValType.FuncRef ? ValType.Ref(HeapType.Func, false) : types.CanonChecked(el.Type);
+        }
         DataSegmentCount = module.DataCount.HasValue ? (int)module.DataCount.Value : module.Datas.Count;
         DeclaredRefs = new bool[nf];
     }

@@ -156,8 +156,8 @@ internal sealed class TypeContext
 
     public TypeContext(int[] canonicalIds) => _canon = canonicalIds;
 
-    /// <summary>Canonical id of each type index of the module.</summary>
-    public ReadOnlySpan<int> CanonicalIds => _canon;
+    /// <summary>Canonical id of each type index of the module (do not modify).</summary>
+    public int[] CanonicalIds => _canon;
 
     /// <summary>Number of types the module defines.</summary>
     public int Count => _canon.Length;

@@ -67,7 +67,7 @@ internal static class Validator
         {
             var t = module.Tables[i];
             var et = ctx.Tables[module.ImportedTableCount + i].ElemType;
-            if (t.Init is { } init) fv.ValidateConst(init, et, ctx.Globals.Length);
+            if (t.Init is { } init) fv.ValidateConst(init, et, module.ImportedGlobalCount);
             else if (!et.Nullable) throw new InvalidModuleException("type mismatch: a table of non-nullable references needs an initializer", -1);
         }
 
@@ -212,7 +212,7 @@ internal sealed class ValidatedModule
     /// <summary>Canonical types of the module and subtyping between canonical types.</summary>
     public TypeContext Types => Context.Types;
     /// <summary>Canonical type id of every type index of the module.</summary>
-    public ReadOnlySpan<int> CanonicalTypeIds => Context.Types.CanonicalIds;
+    public int[] CanonicalTypeIds => Context.Types.CanonicalIds;
     /// <summary>For each function index, whether <c>ref.func</c> may name it in a function body.</summary>
     public bool[] DeclaredFunctionRefs => Context.DeclaredRefs;
 }
