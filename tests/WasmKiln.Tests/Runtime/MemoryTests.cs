@@ -241,6 +241,19 @@ public unsafe class MemoryTests
     }
 
     [Fact]
+    public void UndisposedMemoriesAreReclaimedByFinalizers()
+    {
+        // More 4 GiB reservations than the address space (or the OS mapping limit) holds at
+        // once: creation succeeds because unreachable memories are finalized on demand.
+        for (int i = 0; i < 40_000; i++)
+        {
+            var m = new Memory(1);
+            m.WriteByte(0, 1);
+            Assert.Equal(65536UL, m.CapacityPages);
+        }
+    }
+
+    [Fact]
     public void EmptyCapacityMemoryWorks()
     {
         using var m = new Memory(0, 0);
