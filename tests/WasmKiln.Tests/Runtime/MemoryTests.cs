@@ -229,6 +229,34 @@ public unsafe class MemoryTests
     }
 
     [Fact]
+    public void DisposeRacingHostAccessesNeverTouchesReleasedMemory()
+    {
+        for (int round = 0; round < 50; round++)
+        {
+            var m = new Memory(1);
+            m.WriteInt32(0, 42);
+            int reads = 0;
+            var reader = new Thread(() =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        Assert.Equal(42, m.ReadInt32(0));
+                        reads++;
+                    }
+                }
+                catch (ObjectDisposedException) { }
+                catch (TrapException e) when (e.Kind == TrapKind.MemoryOutOfBounds) { }
+            });
+            reader.Start();
+            Thread.Sleep(1);
+            m.Dispose();
+            Assert.True(reader.Join(TimeSpan.FromSeconds(10)));
+        }
+    }
+
+    [Fact]
     public void ManyLargeReservationsCanBeCreatedAndReleased()
     {
         // Each memory reserves 4 GiB of address space but commits only what it uses.
