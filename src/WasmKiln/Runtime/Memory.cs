@@ -18,7 +18,9 @@ namespace WasmKiln.Runtime;
 /// allows and the host limit given at creation (<see cref="DefaultHostMaxPages"/> by default);
 /// <see cref="Grow"/> beyond it fails with -1, as the specification allows. Accessors check
 /// bounds and trap with <see cref="TrapKind.MemoryOutOfBounds"/>. After <see cref="Dispose"/>
-/// the memory has size 0, so every access traps instead of touching released memory.
+/// the memory has size 0: engine accesses trap and the host accessors throw
+/// <see cref="ObjectDisposedException"/>, instead of touching released memory. A memory that is
+/// never disposed is released by the finalizer of its native handle.
 /// </remarks>
 public sealed unsafe partial class Memory : IDisposable
 {
@@ -94,11 +96,21 @@ public sealed unsafe partial class Memory : IDisposable
 
         ulong initialBytes = limits.Min << shift;
         ulong capacity = limit << shift;
-        MemoryBuffer? buffer;
-        // Reserve the whole capacity; if the address space is short, settle for less (growth
-        // beyond what could be reserved then fails, as it may).
-        while ((buffer = MemoryBuffer.TryCreate(capacity, initialBytes)) == null && capacity > initialBytes)
+        // Reserve the whole capacity. When the address space is short, first let the finalizers
+        // of unreachable memories release theirs, then settle for less (growth beyond what could
+        // be reserved then fails, as the specification allows).
+        MemoryBuffer? buffer = MemoryBuffer.TryCreate(capacity, initialBytes);
+        if (buffer == null)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            buffer = MemoryBuffer.TryCreate(capacity, initialBytes);
+        }
+        while (buffer == null && capacity > initialBytes)
+        {
             capacity = Math.Max(initialBytes, (capacity >> 1) >> shift << shift);
+            buffer = MemoryBuffer.TryCreate(capacity, initialBytes);
+        }
         if (buffer == null)
             throw new WasmException("cannot allocate a memory of " + initialBytes + " bytes");
 

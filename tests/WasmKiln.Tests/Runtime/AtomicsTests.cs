@@ -224,6 +224,44 @@ public class AtomicsTests
         Assert.True(consumer.Join(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public void TimeoutsRacingNotifiesNeverLoseOrInventWakeUps()
+    {
+        // Waiters with tiny timeouts race a notifier: every wake-up the notifier reports must be
+        // seen by exactly one waiter as "ok", and the others must time out.
+        using var m = new Memory(1, 1, shared: true);
+        const int perThread = 300;
+        int ok = 0, timedOut = 0;
+        long notified = 0;
+        bool done = false;
+        var waiters = new Thread[2];
+        for (int t = 0; t < waiters.Length; t++)
+        {
+            waiters[t] = new Thread(() =>
+            {
+                for (int i = 0; i < perThread; i++)
+                {
+                    int r = m.Wait32(0, 0, (i % 3) * 100_000);   // 0, 0.1 or 0.2 ms
+                    if (r == Memory.WaitOk) Interlocked.Increment(ref ok);
+                    else if (r == Memory.WaitTimedOut) Interlocked.Increment(ref timedOut);
+                    else throw new InvalidOperationException("unexpected wait result " + r);
+                }
+            });
+            waiters[t].Start();
+        }
+        var notifier = new Thread(() =>
+        {
+            while (!Volatile.Read(ref done)) Interlocked.Add(ref notified, m.Notify(0, 1));
+        });
+        notifier.Start();
+        foreach (var w in waiters) Assert.True(w.Join(TimeSpan.FromSeconds(60)));
+        Volatile.Write(ref done, true);
+        Assert.True(notifier.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(2 * perThread, ok + timedOut);
+        Assert.Equal(notified, (long)ok);
+        Assert.Equal(0, m.WaiterCount(0));
+    }
+
     private static void WaitUntil(Func<bool> condition)
     {
         var sw = Stopwatch.StartNew();

@@ -229,6 +229,34 @@ public unsafe class MemoryTests
     }
 
     [Fact]
+    public void DisposeRacingHostAccessesNeverTouchesReleasedMemory()
+    {
+        for (int round = 0; round < 50; round++)
+        {
+            var m = new Memory(1);
+            m.WriteInt32(0, 42);
+            int reads = 0;
+            var reader = new Thread(() =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        Assert.Equal(42, m.ReadInt32(0));
+                        reads++;
+                    }
+                }
+                catch (ObjectDisposedException) { }
+                catch (TrapException e) when (e.Kind == TrapKind.MemoryOutOfBounds) { }
+            });
+            reader.Start();
+            Thread.Sleep(1);
+            m.Dispose();
+            Assert.True(reader.Join(TimeSpan.FromSeconds(10)));
+        }
+    }
+
+    [Fact]
     public void ManyLargeReservationsCanBeCreatedAndReleased()
     {
         // Each memory reserves 4 GiB of address space but commits only what it uses.
@@ -237,6 +265,19 @@ public unsafe class MemoryTests
             using var m = new Memory(1);
             m.WriteInt32(0, i);
             Assert.Equal(i, m.ReadInt32(0));
+        }
+    }
+
+    [Fact]
+    public void UndisposedMemoriesAreReclaimedByFinalizers()
+    {
+        // More 4 GiB reservations than the address space (or the OS mapping limit) holds at
+        // once: creation succeeds because unreachable memories are finalized on demand.
+        for (int i = 0; i < 40_000; i++)
+        {
+            var m = new Memory(1);
+            m.WriteByte(0, 1);
+            Assert.Equal(65536UL, m.CapacityPages);
         }
     }
 
