@@ -133,6 +133,8 @@ public class AtomicsTests
         using var m = new Memory(1);
         Assert.Equal(TrapKind.ExpectedSharedMemory, TrapOf(() => m.Wait32(0, 0, 0)));
         Assert.Equal(TrapKind.ExpectedSharedMemory, TrapOf(() => m.Wait64(0, 0, -1)));
+        Assert.Equal(TrapKind.ExpectedSharedMemory, TrapOf(() => m.Wait32(65536, 0, 0)));  // sharing before bounds
+        Assert.Equal(TrapKind.UnalignedAtomic, TrapOf(() => m.Wait32(65537, 0, 0)));       // alignment first
         Assert.Equal(0U, m.Notify(0, 10));
     }
 
