@@ -210,7 +210,7 @@ internal static class ModuleDecoder
             s.ReadByte();
             uint n = Count(ref s);
             var supers = new uint[Math.Min(n, (uint)s.Remaining)];
-            for (int i = 0; i < supers.Length; i++) supers[i] = s.ReadU32();
+            for (int i = 0; i < n; i++) supers[i] = s.ReadU32();
             return new SubType(ReadCompositeType(ref s), b == 0x4F, supers) { ExplicitSub = true };
         }
         return new SubType(ReadCompositeType(ref s), true, []);
@@ -232,7 +232,7 @@ internal static class ModuleDecoder
             {
                 uint n = Count(ref s);
                 var fields = new FieldType[Math.Min(n, (uint)s.Remaining)];
-                for (int i = 0; i < fields.Length; i++) fields[i] = ReadFieldType(ref s);
+                for (int i = 0; i < n; i++) fields[i] = ReadFieldType(ref s);
                 return CompositeType.Struct(fields);
             }
             case -0x22: // 0x5E array
@@ -247,7 +247,7 @@ internal static class ModuleDecoder
         uint n = Count(ref s);
         if (n == 0) return [];
         var types = new ValType[Math.Min(n, (uint)s.Remaining)];
-        for (int i = 0; i < types.Length; i++) types[i] = TypeCodec.ReadValType(ref s);
+        for (int i = 0; i < n; i++) types[i] = TypeCodec.ReadValType(ref s);
         return types;
     }
 
@@ -399,13 +399,13 @@ internal static class ModuleDecoder
             if (exprs)
             {
                 var list = new Expr[Math.Min(count, (uint)s.Remaining)];
-                for (int k = 0; k < list.Length; k++) list[k] = ReadExpr(ref s, mem);
+                for (int k = 0; k < count; k++) list[k] = ReadExpr(ref s, mem);
                 m.Elements.Add(new ElementSegment { Mode = mode, TableIndex = table, Offset = offset, Type = type, Exprs = list });
             }
             else
             {
                 var list = new uint[Math.Min(count, (uint)s.Remaining)];
-                for (int k = 0; k < list.Length; k++) list[k] = s.ReadU32();
+                for (int k = 0; k < count; k++) list[k] = s.ReadU32();
                 m.Elements.Add(new ElementSegment { Mode = mode, TableIndex = table, Offset = offset, Type = type, FuncIndices = list });
             }
         }
@@ -499,6 +499,10 @@ internal static class ModuleDecoder
                     break;
                 case Op.Else:
                     if (depth == 0) throw new MalformedModuleException("END opcode expected", ins.Offset);
+                    break;
+                case Op.Delegate: // legacy exceptions: closes its try instead of end
+                    if (depth == 0) throw new MalformedModuleException("END opcode expected", ins.Offset);
+                    depth--;
                     break;
                 case Op.Block:
                 case Op.Loop:

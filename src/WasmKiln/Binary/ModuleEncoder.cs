@@ -28,7 +28,7 @@ internal static class ModuleEncoder
         var w = new WasmWriter(EstimateSize(module));
         w.Bytes([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]);
         var sec = new WasmWriter();
-        WriteCustoms(w, sec, module, SectionId.Custom);
+        WriteCustoms(w, module, SectionId.Custom);
         foreach (var id in SectionOrder)
         {
             if (WriteSectionContents(sec, module, id))
@@ -37,7 +37,7 @@ internal static class ModuleEncoder
                 w.Vec(sec.Written);
             }
             sec.Clear();
-            WriteCustoms(w, sec, module, id);
+            WriteCustoms(w, module, id);
         }
         if (writeNames && module.Names is { } names && !HasCustom(module, "name") && !NameSectionCodec.IsEmpty(names))
         {
@@ -65,18 +65,24 @@ internal static class ModuleEncoder
         return false;
     }
 
-    private static void WriteCustoms(WasmWriter w, WasmWriter sec, ModuleInfo m, SectionId after)
+    private static void WriteCustoms(WasmWriter w, ModuleInfo m, SectionId after)
     {
         foreach (var c in m.Customs)
         {
             if (c.After != after) continue;
-            sec.Clear();
-            sec.Name(c.Name);
-            sec.Bytes(c.Data.Span);
+            int nameLength = System.Text.Encoding.UTF8.GetByteCount(c.Name);
             w.Byte((byte)SectionId.Custom);
-            w.Vec(sec.Written);
+            w.U32((uint)(LebSize((uint)nameLength) + nameLength + c.Data.Length));
+            w.Name(c.Name);
+            w.Bytes(c.Data.Span);
         }
-        sec.Clear();
+    }
+
+    private static int LebSize(uint v)
+    {
+        int n = 1;
+        while (v >= 0x80) { v >>= 7; n++; }
+        return n;
     }
 
     /// <summary>Writes the contents of section <paramref name="id"/>; false when the section is left out.</summary>

@@ -78,19 +78,45 @@ public sealed class SpecBinaryModuleTests(ITestOutputHelper output)
         var cases = LoadCases(TestPaths.TestSuite!);
         Assert.True(cases.Count > 500, "too few binary modules found: " + cases.Count);
         var failures = new List<string>();
-        int malformed = 0, decodedMalformed = 0;
+        int malformed = 0, decodedMalformed = 0, identical = 0;
         foreach (var c in cases)
         {
             string where = $"{c.File}:{c.Line}";
             try
             {
-                ModuleDecoder.Decode(c.Bytes);
-                if (c.Expected != null)
+                var decoded = ModuleDecoder.Decode(c.Bytes);
+                if (c.Expected == null)
+                {
+                    // Re-encoding is canonical: encoding what the encoder wrote gives the same bytes.
+                    var once = ModuleEncoder.Encode(decoded);
+                    var twice = ModuleEncoder.Encode(ModuleDecoder.Decode(once));
+                    if (!once.AsSpan().SequenceEqual(twice)) failures.Add($"{where}: re-encoding is not stable");
+                    if (once.AsSpan().SequenceEqual(c.Bytes)) identical++;
+                }
+                else
                 {
                     decodedMalformed++;
                     bool bodyLevel = false;
                     foreach (var m in BodyMessages) bodyLevel |= c.Expected.Contains(m, StringComparison.Ordinal);
                     if (!bodyLevel) failures.Add($"{where}: decoded, expected \"{c.Expected}\"");
+                    else
+                    {
+                        // Instructions are decoded by the validator: it must reject the module as malformed.
+                        try
+                        {
+                            WasmKiln.Validation.Validator.Validate(ModuleDecoder.Decode(c.Bytes));
+                            failures.Add($"{where}: decoded and validated, expected \"{c.Expected}\"");
+                        }
+                        catch (MalformedModuleException e)
+                        {
+                            if (!e.Message.Contains(c.Expected, StringComparison.Ordinal))
+                                output.WriteLine($"note: {where}: validator says \"{e.Message}\", reference decoder \"{c.Expected}\"");
+                        }
+                        catch (WasmException e)
+                        {
+                            failures.Add($"{where}: {e.GetType().Name} \"{e.Message}\", expected malformed \"{c.Expected}\"");
+                        }
+                    }
                 }
             }
             catch (MalformedModuleException e)
@@ -100,7 +126,7 @@ public sealed class SpecBinaryModuleTests(ITestOutputHelper output)
                 else malformed++;
             }
         }
-        output.WriteLine($"{cases.Count} binary modules, {malformed} malformed rejected by the decoder, {decodedMalformed} left to body decoding");
+        output.WriteLine($"{cases.Count} binary modules, {malformed} malformed rejected by the decoder, {decodedMalformed} left to body decoding, {identical} well-formed ones re-encode byte for byte");
         foreach (var f in failures) output.WriteLine(f);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
