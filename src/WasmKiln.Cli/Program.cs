@@ -152,7 +152,7 @@ internal static class Program
             results.Add(r);
             stdout.WriteLine(SpecReport.FileLine(r));
             if (verbose)
-                foreach (var f in r.Failures) stdout.WriteLine("  " + SpecReport.FailureLine(r, f));
+                foreach (var f in r.Failures) stdout.WriteLine(SpecReport.FailureLine(r, f));
         }
         stdout.WriteLine(SpecReport.TotalLine(results));
         if (reportPath != null)
@@ -227,11 +227,11 @@ internal static class Program
         }
         catch (MalformedModuleException e)
         {
-            stderr.WriteLine($"error: {file}:0x{e.Offset:x}: {e.Message}");
+            stderr.WriteLine(e.Offset >= 0 ? $"error: {file}:0x{e.Offset:x}: {e.Message}" : $"error: {file}: {e.Message}");
         }
         catch (InvalidModuleException e)
         {
-            stderr.WriteLine($"error: {file}:0x{e.Offset:x}: {e.Message}");
+            stderr.WriteLine(e.Offset >= 0 ? $"error: {file}:0x{e.Offset:x}: {e.Message}" : $"error: {file}: {e.Message}");
         }
         catch (WasmException e)
         {

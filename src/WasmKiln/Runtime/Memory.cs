@@ -18,7 +18,9 @@ namespace WasmKiln.Runtime;
 /// allows and the host limit given at creation (<see cref="DefaultHostMaxPages"/> by default);
 /// <see cref="Grow"/> beyond it fails with -1, as the specification allows. Accessors check
 /// bounds and trap with <see cref="TrapKind.MemoryOutOfBounds"/>. After <see cref="Dispose"/>
-/// the memory has size 0, so every access traps instead of touching released memory.
+/// the memory has size 0: engine accesses trap and the host accessors throw
+/// <see cref="ObjectDisposedException"/>, instead of touching released memory. A memory that is
+/// never disposed is released by the finalizer of its native handle.
 /// </remarks>
 public sealed unsafe partial class Memory : IDisposable
 {
@@ -54,7 +56,7 @@ public sealed unsafe partial class Memory : IDisposable
     /// <param name="maximumPages">Declared maximum in pages, or null for none.</param>
     /// <param name="shared">Whether the memory is shared between threads (requires a maximum).</param>
     /// <param name="is64Bit">Whether addresses are 64-bit (memory64) rather than 32-bit.</param>
-    /// <param name="hostMaxPages">The host's limit on the size in pages; growth beyond it fails.</param>
+    /// <param name="hostMaxPages">The host's limit on the size, in 64 KiB pages; growth beyond it fails.</param>
     /// <exception cref="WasmException">The limits are inconsistent, exceed the host limit, or
     /// the memory cannot be allocated.</exception>
     public Memory(ulong minimumPages, ulong? maximumPages = null, bool shared = false, bool is64Bit = false, ulong hostMaxPages = DefaultHostMaxPages)
@@ -94,11 +96,21 @@ public sealed unsafe partial class Memory : IDisposable
 
         ulong initialBytes = limits.Min << shift;
         ulong capacity = limit << shift;
-        MemoryBuffer? buffer;
-        // Reserve the whole capacity; if the address space is short, settle for less (growth
-        // beyond what could be reserved then fails, as it may).
-        while ((buffer = MemoryBuffer.TryCreate(capacity, initialBytes)) == null && capacity > initialBytes)
+        // Reserve the whole capacity. When the address space is short, first let the finalizers
+        // of unreachable memories release theirs, then settle for less (growth beyond what could
+        // be reserved then fails, as the specification allows).
+        MemoryBuffer? buffer = MemoryBuffer.TryCreate(capacity, initialBytes);
+        if (buffer == null)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            buffer = MemoryBuffer.TryCreate(capacity, initialBytes);
+        }
+        while (buffer == null && capacity > initialBytes)
+        {
             capacity = Math.Max(initialBytes, (capacity >> 1) >> shift << shift);
+            buffer = MemoryBuffer.TryCreate(capacity, initialBytes);
+        }
         if (buffer == null)
             throw new WasmException("cannot allocate a memory of " + initialBytes + " bytes");
 
@@ -236,15 +248,35 @@ public sealed unsafe partial class Memory : IDisposable
     // ---- Host API (bounds-checked, safe against a concurrent Dispose) ----
 
     /// <summary>
-    /// A span over <paramref name="length"/> bytes at <paramref name="address"/>. The bytes never
-    /// move, so the span stays valid across <see cref="Grow"/>, but it must not be used after
-    /// <see cref="Dispose"/>.
+    /// A span over <paramref name="length"/> bytes at <paramref name="address"/> for engines and
+    /// tests. The bytes never move, so the span stays valid across <see cref="Grow"/>; the caller
+    /// must not use it after <see cref="Dispose"/> (the host API uses <see cref="Access{TState}"/>,
+    /// which cannot outlive the memory).
     /// </summary>
     /// <exception cref="TrapException">The range is outside the memory.</exception>
-    public Span<byte> GetSpan(ulong address, int length)
+    internal Span<byte> GetSpan(ulong address, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         return Span(address, length);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a span over <paramref name="length"/> bytes at
+    /// <paramref name="address"/>, without copying. The memory cannot be released while the
+    /// action runs (a concurrent <see cref="Dispose"/> completes when it returns), and the span
+    /// cannot escape the action.
+    /// </summary>
+    /// <exception cref="TrapException">The range is outside the memory.</exception>
+    /// <exception cref="ObjectDisposedException">The memory was disposed.</exception>
+    public void Access<TState>(ulong address, int length, TState state, System.Buffers.SpanAction<byte, TState> action)
+        where TState : allows ref struct
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentNullException.ThrowIfNull(action);
+        bool added = false;
+        _buffer.DangerousAddRef(ref added);
+        try { action(Span(address, length), state); }
+        finally { if (added) _buffer.DangerousRelease(); }
     }
 
     /// <summary>Copies bytes from address <paramref name="address"/> into <paramref name="destination"/>.</summary>

@@ -323,8 +323,8 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
                     if (outcome.Kind != OutcomeKind.Returned) return $"{what}: expected {ExpectedResult.Format(command.Expected)}, got {Describe(outcome)}";
                     var values = outcome.Values;
                     bool ok = values.Length == command.Expected.Length;
-                    for (int i = 0; ok && i < values.Length; i++) ok = command.Expected[i].Matches(values[i]);
-                    return ok ? null : $"{what}: expected {ExpectedResult.Format(command.Expected)}, got {ExpectedResult.Format(values)}";
+                    for (int i = 0; ok && i < values.Length; i++) ok = command.Expected[i].Matches(values[i], engine);
+                    return ok ? null : $"{what}: expected {ExpectedResult.Format(command.Expected)}, got {ScriptValues.Format(values, engine)}";
                 }
                 case CommandKind.AssertTrap:
                     return Expect(what, outcome, OutcomeKind.Trap, command.Message!);
@@ -337,7 +337,7 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             }
         }
 
-        private static string? Expect(string what, Outcome outcome, OutcomeKind kind, string message)
+        private string? Expect(string what, Outcome outcome, OutcomeKind kind, string message)
         {
             if (outcome.Kind != kind)
                 return $"{what}: expected {KindText(kind)} \"{message}\", got {Describe(outcome)}";
@@ -355,8 +355,8 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             _ => kind.ToString(),
         };
 
-        private static string Describe(Outcome outcome) => outcome.Kind == OutcomeKind.Returned
-            ? "a normal return with " + ExpectedResult.Format(outcome.Values)
+        private string Describe(Outcome outcome) => outcome.Kind == OutcomeKind.Returned
+            ? "a normal return with " + ScriptValues.Format(outcome.Values, engine)
             : KindText(outcome.Kind) + " \"" + outcome.Message + "\"";
 
         private string? RunModuleAssert(ModuleAssertCommand command)

@@ -61,7 +61,18 @@ internal sealed class SList(int line, int column) : SExpr(line, column)
     public SExpr this[int i] => Items[i];
 
     /// <summary>The keyword that heads the list, or null.</summary>
-    public string? Head => Items.Count > 0 && Items[0] is SAtom { Kind: AtomKind.Keyword } a ? a.Text : null;
+    public string? Head
+    {
+        get
+        {
+            foreach (var e in Items)
+            {
+                if (e is SList { IsAnnotation: true }) continue; // annotations may precede the keyword
+                return e is SAtom { Kind: AtomKind.Keyword } a ? a.Text : null;
+            }
+            return null;
+        }
+    }
 
     public bool IsAnnotation => Annotation != null;
 }
@@ -78,8 +89,10 @@ internal static class SExprParser
         var lexer = new Lexer(text);
         var top = new List<SExpr>();
         var stack = new Stack<SList>();
+        int annotations = 0;
         while (true)
         {
+            lexer.InAnnotation = annotations > 0;
             var tok = lexer.Next();
             switch (tok.Type)
             {
@@ -87,7 +100,7 @@ internal static class SExprParser
                     if (stack.Count > 0)
                     {
                         var open = stack.Peek();
-                        throw new TextParseException("unclosed parenthesis", open.Line, open.Column);
+                        throw new TextParseException(annotations > 0 ? "unclosed annotation" : "unclosed parenthesis", open.Line, open.Column);
                     }
                     return top;
                 case TokType.LParen:
@@ -95,12 +108,14 @@ internal static class SExprParser
                     var list = new SList(tok.Line, tok.Column) { Annotation = tok.Annotation, StartIndex = tok.Index };
                     (stack.Count > 0 ? stack.Peek().Items : top).Add(list);
                     stack.Push(list);
+                    if (list.IsAnnotation) annotations++;
                     break;
                 }
                 case TokType.RParen:
                 {
-                    if (stack.Count == 0) throw new TextParseException("unexpected )", tok.Line, tok.Column);
+                    if (stack.Count == 0) throw new TextParseException("unexpected token )", tok.Line, tok.Column);
                     var list = stack.Pop();
+                    if (list.IsAnnotation) annotations--;
                     list.EndLine = tok.Line;
                     list.EndColumn = tok.Column;
                     list.EndIndex = tok.Index + 1;
@@ -124,6 +139,9 @@ internal static class SExprParser
         private int _line = 1;
         private int _lineStart;
 
+        /// <summary>Inside an annotation, <c>(@</c> without a name is an ordinary parenthesis and a reserved token.</summary>
+        public bool InAnnotation { get; set; }
+
         private int Col => _i - _lineStart + 1;
 
         public Tok Next()
@@ -135,14 +153,29 @@ internal static class SExprParser
             if (c == '(')
             {
                 _i++;
-                if (_i < _s.Length && _s[_i] == '@')
+                if (_i < _s.Length && _s[_i] == '@' && !(InAnnotation && !StartsAnnotationId(_i + 1)))
                 {
                     int nameStart = ++_i;
                     string name;
                     if (_i < _s.Length && _s[_i] == '"')
                     {
-                        var bytes = ReadString(line, col);
-                        name = Encoding.UTF8.GetString(bytes);
+                        byte[] bytes;
+                        try
+                        {
+                            bytes = ReadString(line, col);
+                        }
+                        catch (TextParseException)
+                        {
+                            throw new TextParseException("empty annotation id", line, col);
+                        }
+                        try
+                        {
+                            name = new UTF8Encoding(false, true).GetString(bytes);
+                        }
+                        catch (DecoderFallbackException)
+                        {
+                            throw new TextParseException("malformed UTF-8 encoding", line, col);
+                        }
                     }
                     else
                     {
@@ -208,15 +241,24 @@ internal static class SExprParser
                 else kind = AtomKind.Reserved;
                 atom = new SAtom(kind, kind == AtomKind.Id ? t[1..] : t, null, line, col);
             }
+            else if (IsReservedChar(c))
+            {
+                _i++;
+                atom = new SAtom(AtomKind.Reserved, _s[start.._i], null, line, col);
+            }
+            else if (char.IsSurrogate(c))
+            {
+                throw new TextParseException("malformed UTF-8 encoding", line, col);
+            }
             else
             {
-                throw new TextParseException($"unexpected character '{c}'", line, col);
+                throw new TextParseException($"illegal character '{c}'", line, col);
             }
             // Tokens must be separated by whitespace, parentheses or comments: anything glued on
             // makes the whole run one reserved token that no parser accepts.
-            if (_i < _s.Length && (IsIdChar(_s[_i]) || _s[_i] == '"'))
+            if (_i < _s.Length && GluesOn(_i))
             {
-                while (_i < _s.Length && (IsIdChar(_s[_i]) || _s[_i] == '"'))
+                while (_i < _s.Length && GluesOn(_i))
                 {
                     if (_s[_i] == '"') ReadString(line, col);
                     else _i++;
@@ -304,7 +346,7 @@ internal static class SExprParser
                     while (_i < _s.Length && _s[_i] != '\n') _i++;
                 }
                 else if (c == '(' && _i + 1 < _s.Length && _s[_i + 1] == ';') SkipBlockComment();
-                else if (c == ';') throw new TextParseException("unexpected character ';'", _line, Col);
+                else if (c == ';') return; // a lone ';' is a reserved token
                 else return;
             }
         }
@@ -328,6 +370,19 @@ internal static class SExprParser
             throw new TextParseException("unclosed block comment", line, col);
         }
 
+        /// <summary>Characters that only occur in reserved tokens (3.0 text format).</summary>
+        private static bool IsReservedChar(char c) => c is ',' or ';' or '[' or ']' or '{' or '}';
+
+        /// <summary>True when the character at <paramref name="i"/> continues the current token.</summary>
+        private bool GluesOn(int i)
+        {
+            char c = _s[i];
+            if (c == ';') return i + 1 >= _s.Length || _s[i + 1] != ';';
+            return IsIdChar(c) || c == '"' || IsReservedChar(c);
+        }
+
+        private bool StartsAnnotationId(int i) => i < _s.Length && (IsIdChar(_s[i]) || _s[i] == '"');
+
         private static bool IsHex(char c) => char.IsAsciiHexDigit(c);
 
         private static int HexVal(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
@@ -335,5 +390,34 @@ internal static class SExprParser
         public static bool IsIdChar(char c) =>
             (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
             c is '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '/' or ':' or '<' or '=' or '>' or '?' or '@' or '\\' or '^' or '_' or '`' or '|' or '~';
+    }
+}
+
+/// <summary>
+/// Decodes the UTF-8 of a quoted module (<c>(module quote ...)</c>) keeping each invalid byte as a
+/// lone surrogate (U+DC00 + byte), so that the lexer reports "malformed UTF-8 encoding" where
+/// the bad byte is, instead of losing it.
+/// </summary>
+internal static class QuoteText
+{
+    public static string Decode(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length);
+        Span<char> buf = stackalloc char[2];
+        while (bytes.Length > 0)
+        {
+            if (Rune.DecodeFromUtf8(bytes, out var rune, out int n) == System.Buffers.OperationStatus.Done)
+            {
+                int k = rune.EncodeToUtf16(buf);
+                sb.Append(buf[..k]);
+                bytes = bytes[n..];
+            }
+            else
+            {
+                sb.Append((char)(0xDC00 + bytes[0]));
+                bytes = bytes[1..];
+            }
+        }
+        return sb.ToString();
     }
 }

@@ -15,8 +15,14 @@ internal sealed class WatCursor
         _allowCustom = allowCustom;
         List = list;
         _items = list.Items;
-        _pos = start;
+        _pos = 0;
         Skip();
+        // start == 1 skips the head keyword (annotations may precede it).
+        for (int i = 0; i < start && _pos < _items.Count; i++)
+        {
+            _pos++;
+            Skip();
+        }
     }
 
     /// <summary>The list being read.</summary>

@@ -120,8 +120,10 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                 var els = c.TakeList("else");
                 if (els != null)
                 {
-                    Writer.Byte(0x05);
-                    ParseBody(new WatCursor(els, 1));
+                    // An empty else is left out, as the reference encoder does.
+                    var ec = new WatCursor(els, 1);
+                    if (!ec.AtEnd) Writer.Byte(0x05);
+                    ParseBody(ec);
                 }
                 c.ExpectEnd();
                 _labels.RemoveAt(_labels.Count - 1);
@@ -184,7 +186,8 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                 {
                     c.Next();
                     CheckEndLabel(c, label);
-                    Writer.Byte(0x05);
+                    // An empty else is left out, as the reference encoder does.
+                    if (!c.PeekKeyword("end")) Writer.Byte(0x05);
                     sawElse = true;
                     continue;
                 }

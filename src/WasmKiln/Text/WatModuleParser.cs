@@ -1010,7 +1010,7 @@ internal sealed partial class WatModuleParser
         var exprs = new List<Expr>();
         if (c.TakeKeyword("func") || (allowBareIndices && (c.AtEnd || c.PeekIsIndex)))
         {
-            t = tableType ?? ValType.FuncRef;
+            t = tableType ?? ValType.Ref(HeapType.Func, false); // `func x*` has type (ref func)
             while (!c.AtEnd)
             {
                 uint fi = _funcs.Resolve(c.NextAtom());
@@ -1030,8 +1030,8 @@ internal sealed partial class WatModuleParser
                 exprs.Add(item.Head == "item" ? ParseConstExprAll(new WatCursor(item, 1)) : ParseConstExprSingle(item));
             }
         }
-        // A funcref list made only of ref.func items uses the function-index form.
-        if (t == ValType.FuncRef)
+        // A (ref func) list made only of ref.func items uses the function-index form (elemkind 0x00).
+        if (t == ValType.Ref(HeapType.Func, false))
         {
             var funcs = new uint[exprs.Count];
             bool all = true;

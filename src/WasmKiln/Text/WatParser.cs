@@ -1,4 +1,3 @@
-using System.Text;
 using WasmKiln.Binary;
 using WasmKiln.Model;
 
@@ -33,7 +32,7 @@ internal static class WatParser
             var data = bytes.ToArray();
             return binary
                 ? new ModuleForm(ModuleFormKind.Binary, id, definition, list, data, null)
-                : new ModuleForm(ModuleFormKind.Quote, id, definition, list, null, Encoding.UTF8.GetString(data));
+                : new ModuleForm(ModuleFormKind.Quote, id, definition, list, null, QuoteText.Decode(data));
         }
         return new ModuleForm(ModuleFormKind.Text, id, definition, list, null, null);
     }
@@ -49,8 +48,17 @@ internal static class WatParser
             case ModuleFormKind.Quote:
                 return ParseText(form.Quote!);
         }
-        int start = 1;
-        while (start < module.Count && module[start] is SAtom a && (a.IsKeyword("definition") || a.Kind == AtomKind.Id)) start++;
+        // Skip the head keyword, `definition`, the $id and annotations around them.
+        int start = 0;
+        bool seenHead = false;
+        while (start < module.Count)
+        {
+            var e = module[start];
+            if (e is SList { IsAnnotation: true } ann && ann.Annotation != "custom") { start++; continue; }
+            if (!seenHead && e is SAtom h && h.IsKeyword("module")) { seenHead = true; start++; continue; }
+            if (seenHead && e is SAtom a && (a.IsKeyword("definition") || a.Kind == AtomKind.Id)) { start++; continue; }
+            break;
+        }
         var parser = new WatModuleParser(module, start);
         if (form.Id != null) parser.ModuleName = form.Id;
         return parser.Parse();

@@ -397,7 +397,8 @@ internal sealed partial class WatPrinter
                 case Imm.Type: sb.Append(' ').Append(WatNames.Ref(n.Types, ins.A)); break;
                 case Imm.Local: sb.Append(' ').Append(WatNames.Ref(_localNames, ins.A)); break;
                 case Imm.Global: sb.Append(' ').Append(WatNames.Ref(n.Globals, ins.A)); break;
-                case Imm.Table: OptionalIndex(sb, n.Tables, ins.A); break;
+                // Table indices are always printed: some parsers require them on table.get/set.
+                case Imm.Table: sb.Append(' ').Append(WatNames.Ref(n.Tables, ins.A)); break;
                 case Imm.Memory: OptionalIndex(sb, n.Memories, ins.A); break;
                 case Imm.Tag: sb.Append(' ').Append(WatNames.Ref(n.Tags, ins.A)); break;
                 case Imm.Data: sb.Append(' ').Append(WatNames.Ref(n.Datas, ins.A)); break;

@@ -72,11 +72,27 @@ internal static class WatLiterals
     public static void AppendString(StringBuilder sb, ReadOnlySpan<byte> bytes)
     {
         sb.Append('"');
+        Span<char> buf = stackalloc char[1024];
+        int n = 0;
         foreach (byte b in bytes)
         {
-            if (b >= 0x20 && b < 0x7F && b != (byte)'"' && b != (byte)'\\') sb.Append((char)b);
-            else sb.Append('\\').Append(HexDigit(b >> 4)).Append(HexDigit(b & 0xF));
+            if (n > buf.Length - 3)
+            {
+                sb.Append(buf[..n]);
+                n = 0;
+            }
+            if (b >= 0x20 && b < 0x7F && b != (byte)'"' && b != (byte)'\\')
+            {
+                buf[n++] = (char)b;
+            }
+            else
+            {
+                buf[n++] = '\\';
+                buf[n++] = HexDigit(b >> 4);
+                buf[n++] = HexDigit(b & 0xF);
+            }
         }
+        sb.Append(buf[..n]);
         sb.Append('"');
     }
 
@@ -90,12 +106,27 @@ internal static class WatLiterals
     {
         if (name.Length == 0) return false;
         foreach (char c in name)
-        {
-            bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      c is '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '/' or ':' or
-                      '<' or '=' or '>' or '?' or '@' or '\\' or '^' or '_' or '`' or '|' or '~';
-            if (!ok) return false;
-        }
+            if (!IsIdChar(c)) return false;
         return true;
     }
+
+    /// <summary>
+    /// <paramref name="name"/> as a plain identifier (without <c>$</c>): unchanged when it is one,
+    /// else with every character an identifier cannot hold replaced by <c>_</c>; null when empty.
+    /// Plain identifiers are used rather than quoted ones so that older tools read the text too.
+    /// </summary>
+    public static string? ToId(string name)
+    {
+        if (name.Length == 0) return null;
+        if (IsPlainId(name)) return name;
+        var chars = name.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+            if (!IsIdChar(chars[i])) chars[i] = '_';
+        return new string(chars);
+    }
+
+    private static bool IsIdChar(char c) =>
+        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        c is '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '/' or ':' or
+            '<' or '=' or '>' or '?' or '@' or '\\' or '^' or '_' or '`' or '|' or '~';
 }

@@ -4,8 +4,9 @@ using WasmKiln.Model;
 namespace WasmKiln.Text;
 
 /// <summary>
-/// The names the printer may use as <c>$id</c>s: those of the module's <see cref="NameSection"/>
-/// that are plain identifiers and unique in their index space. Everything else prints as an index.
+/// The names the printer may use as <c>$id</c>s: those of the module's <see cref="NameSection"/>,
+/// with characters an identifier cannot hold replaced by <c>_</c>, that are unique in their index
+/// space. Everything else prints as an index.
 /// </summary>
 internal sealed class WatNames
 {
@@ -18,7 +19,7 @@ internal sealed class WatNames
     public WatNames(NameSection? names)
     {
         _src = names;
-        Module = names?.Module is { } m && WatLiterals.IsPlainId(m) ? m : null;
+        Module = names?.Module is { } m ? WatLiterals.ToId(m) : null;
         Funcs = Usable(names?.Functions);
         Types = Usable(names?.Types);
         Tables = Usable(names?.Tables);
@@ -51,7 +52,7 @@ internal sealed class WatNames
         if (_src == null || !_src.Labels.TryGetValue(func, out var map)) return NoNames;
         var result = new Dictionary<uint, string>();
         foreach (var (k, v) in map)
-            if (WatLiterals.IsPlainId(v)) result[k] = v;
+            if (WatLiterals.ToId(v) is { } id) result[k] = id;
         return result;
     }
 
@@ -80,9 +81,14 @@ internal sealed class WatNames
         var result = new Dictionary<uint, string>();
         if (names == null || names.Count == 0) return result;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var n in names.Values) counts[n] = counts.GetValueOrDefault(n) + 1;
         foreach (var (k, v) in names)
-            if (counts[v] == 1 && WatLiterals.IsPlainId(v)) result[k] = v;
+        {
+            if (WatLiterals.ToId(v) is not { } id) continue;
+            result[k] = id;
+            counts[id] = counts.GetValueOrDefault(id) + 1;
+        }
+        foreach (var (k, id) in result)
+            if (counts[id] > 1) result.Remove(k);
         return result;
     }
 }

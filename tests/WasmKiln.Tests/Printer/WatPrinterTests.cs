@@ -97,7 +97,7 @@ public class WatPrinterTests
     }
 
     [Fact]
-    public void NamesBecomeIdsOnlyWhenPlainAndUnique()
+    public void NamesBecomeIdsOnlyWhenUnique()
     {
         var m = OneFunc([ValType.I32], [], 0x01, 0x01, 0x7E, 0x20, 0x00, 0x1A, 0x20, 0x01, 0x1A, 0x0B);
         m.Functions.Add(0);
@@ -113,6 +113,7 @@ public class WatPrinterTests
         Assert.Contains("(func (;0;) (type 0) (param $x i32)\n    (local $y i64)\n    local.get $x\n    drop\n    local.get $y\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("$main", text, StringComparison.Ordinal);
         Assert.DoesNotContain("has space", text, StringComparison.Ordinal);
+        Assert.Contains("(func $has_space (;1;)", text, StringComparison.Ordinal);
 
         m.Names.Functions.Remove(2);
         text = WatPrinter.Print(m);

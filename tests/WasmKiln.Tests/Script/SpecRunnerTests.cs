@@ -12,7 +12,7 @@ public class SpecRunnerTests
           (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
           (func (export "id") (param f32) (result f32) (local.get 0))
           (func (export "unreachable") unreachable)
-          (func (export "deep") (call 1))
+          (func $deep (export "deep") (call $deep))
           (func (export "throw"))
           (func (export "nan") (result f32) (f32.const nan))
           (global (export "g") i32 (i32.const 42)))
@@ -106,7 +106,7 @@ public class SpecRunnerTests
         Assert.Equal(2, r.Failed);
         Assert.Contains("failed to load", r.Failures[0].Message);
         Assert.Contains("type mismatch", r.Failures[0].Message);
-        Assert.Contains("line 11", r.Failures[1].Message);
+        Assert.Contains("line 10", r.Failures[1].Message);
     }
 
     [Fact]
@@ -130,9 +130,9 @@ public class SpecRunnerTests
             (invoke "unreachable")
             """);
         var failedLines = r.Failures.ConvertAll(f => f.Line);
-        Assert.Equal(new[] { 13, 15, 20, 21, 24, 25 }, failedLines);
+        Assert.Equal(new[] { 11, 13, 18, 19, 22, 23 }, failedLines);
         Assert.Equal(9, r.Passed);
-        Assert.Contains("expected i32.const 4, got i32.const 3", r.Failures[0].Message);
+        Assert.Contains("expected (i32.const 4), got i32.const 3", r.Failures[0].Message);
         Assert.Contains("expected trap \"integer overflow\", got trap \"unreachable executed\"", r.Failures[2].Message);
         Assert.Contains("got a normal return", r.Failures[3].Message);
     }
@@ -155,8 +155,8 @@ public class SpecRunnerTests
             (register "X" $Nope)
             """);
         var failedLines = r.Failures.ConvertAll(f => f.Line);
-        // Line 14: the import exists (its type is not checked by the fake engine). Line 21: unknown module.
-        Assert.Equal(new[] { 14, 21 }, failedLines);
+        // Line 13: the import exists (its type is not checked by the fake engine). Line 20: unknown module.
+        Assert.Equal(new[] { 13, 20 }, failedLines);
         Assert.Equal(10, r.Passed);
     }
 

@@ -154,3 +154,30 @@ public class TypeCanonicalizationTests
         Assert.All(ids, id => Assert.Equal(ids[0], id));
     }
 }
+
+public class ExternTypeMatcherTests
+{
+    [Fact]
+    public void LimitsAndGlobals()
+    {
+        Assert.True(ExternTypeMatcher.MatchLimits(new Limits(2, 5), new Limits(1, 10)));
+        Assert.False(ExternTypeMatcher.MatchLimits(new Limits(2, null), new Limits(1, 10)));
+        Assert.False(ExternTypeMatcher.MatchLimits(new Limits(0, 5), new Limits(1, 10)));
+        Assert.False(ExternTypeMatcher.MatchLimits(new Limits(1, 5, true), new Limits(1, 10)));
+        Assert.True(ExternTypeMatcher.MatchGlobal(new GlobalType(ValType.NullRef, false), new GlobalType(ValType.AnyRef, false)));
+        Assert.False(ExternTypeMatcher.MatchGlobal(new GlobalType(ValType.NullRef, true), new GlobalType(ValType.AnyRef, true)));
+        Assert.False(ExternTypeMatcher.MatchTable(new TableType(ValType.NullFuncRef, new Limits(1, null)), new TableType(ValType.FuncRef, new Limits(1, null))));
+        Assert.False(ExternTypeMatcher.MatchMemory(new MemoryType(new Limits(1, 2, false, true)), new MemoryType(new Limits(1, 2))));
+    }
+
+    [Fact]
+    public void FunctionsMatchThroughDeclaredSubtypes()
+    {
+        var b = new ModuleBuilder();
+        b.AddType(new SubType(CompositeType.Func([], []), false, []));
+        b.AddType(new SubType(CompositeType.Func([], []), false, [0]));
+        var ids = Validator.Validate(b.Module).CanonicalTypeIds;
+        Assert.True(ExternTypeMatcher.MatchFunc(ids[1], ids[0]));
+        Assert.False(ExternTypeMatcher.MatchFunc(ids[0], ids[1]));
+    }
+}

@@ -356,9 +356,15 @@ public class ValidatorTests
     {
         var b = OneFunc(Block(Op.Try, BlockType.Empty), I(Op.Rethrow, 0), I(Op.End));
         AssertInvalid(b, "invalid rethrow label");
-        b = OneFunc(Block(Op.Try, BlockType.Empty), I(Op.CatchAll), I(Op.Rethrow, 0), I(Op.End));
-        var v = Validator.Validate(b.Module);
-        Assert.Equal(v.Functions[0].Blocks[0].Start + 2, v.Functions[0].Blocks[0].Else);
+        b = new ModuleBuilder();
+        b.Module.Tags.Add(new TagType(b.Type([], [])));
+        b.Func(Block(Op.Try, BlockType.Empty), I(Op.Catch, 0), I(Op.CatchAll), I(Op.Rethrow, 0), I(Op.End));
+        var f = Validator.Validate(b.Module).Functions[0];
+        Assert.Equal(f.Blocks[0].Start + 2, f.Blocks[0].Else);
+        Assert.Equal([new HandlerTarget(0, f.Blocks[0].Start + 2), new HandlerTarget(0, f.Blocks[0].Start + 4)], f.Handlers);
+
+        b = OneFunc(Block(Op.Try, BlockType.Empty), I(Op.CatchAll), I(Op.CatchAll), I(Op.End));
+        Invalid(b);
     }
 
     [Fact]
