@@ -229,7 +229,7 @@ internal sealed class FunctionValidator
         {
             if (_blockCount == _blocks.Length) Array.Resize(ref _blocks, _blocks.Length * 2);
             block = _blockCount++;
-            _blocks[block] = new BlockTarget(offset, -1, -1);
+            _blocks[block] = new BlockTarget(offset, -1, -1, _sp);
         }
         _ctrl[_csp++] = new Frame { Kind = kind, Start = start, End = end, Height = _sp, Unreachable = false, InitHeight = _initSp, Block = block };
         if (_csp > _maxCtrl) _maxCtrl = _csp;
