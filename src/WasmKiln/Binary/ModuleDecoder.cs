@@ -500,6 +500,10 @@ internal static class ModuleDecoder
                 case Op.Else:
                     if (depth == 0) throw new MalformedModuleException("END opcode expected", ins.Offset);
                     break;
+                case Op.Delegate: // legacy exceptions: closes its try instead of end
+                    if (depth == 0) throw new MalformedModuleException("END opcode expected", ins.Offset);
+                    depth--;
+                    break;
                 case Op.Block:
                 case Op.Loop:
                 case Op.If:

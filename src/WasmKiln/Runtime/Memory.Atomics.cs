@@ -142,19 +142,23 @@ public sealed unsafe partial class Memory
     /// nanoseconds pass (negative: no timeout).
     /// </summary>
     /// <returns>0 when woken, 1 when the value differed, 2 on timeout.</returns>
-    /// <exception cref="TrapException">Unaligned, out of bounds, or the memory is not shared.</exception>
+    /// <exception cref="TrapException">Unaligned, the memory is not shared, or out of bounds (checked in that order).</exception>
     internal int Wait32(ulong ea, uint expected, long timeoutNs)
     {
-        byte* p = AtomicPtr(ea, 4);
+        // Order of the checks as in the reference interpreter: alignment, sharing, bounds.
+        if ((ea & 3) != 0) Trap.UnalignedAtomic();
         if (!IsShared) Trap.ExpectedSharedMemory();
+        byte* p = Ptr(ea, 4);
         return Waiters.Wait(ea, p, 4, expected, timeoutNs);
     }
 
     /// <summary><c>memory.atomic.wait64</c>; see <see cref="Wait32"/>.</summary>
     internal int Wait64(ulong ea, ulong expected, long timeoutNs)
     {
-        byte* p = AtomicPtr(ea, 8);
+        // Order of the checks as in the reference interpreter: alignment, sharing, bounds.
+        if ((ea & 7) != 0) Trap.UnalignedAtomic();
         if (!IsShared) Trap.ExpectedSharedMemory();
+        byte* p = Ptr(ea, 8);
         return Waiters.Wait(ea, p, 8, expected, timeoutNs);
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using WasmKiln.Model;
+using WasmKiln.Runtime;
 
 namespace WasmKiln.Script;
 
@@ -35,7 +36,7 @@ internal sealed class ExpectedResult
     public ValKind Type { get; private init; }
 
     /// <summary>For <see cref="ExpectedKind.Exact"/>: the value.</summary>
-    public WasmValue Value { get; private init; }
+    public Value Value { get; private init; }
 
     /// <summary>For <see cref="ExpectedKind.V128Lanes"/>: lane width in bits (32 or 64).</summary>
     public int LaneBits { get; private init; }
@@ -59,7 +60,7 @@ internal sealed class ExpectedResult
     public string Text { get; private init; } = "";
 
     /// <summary>An exact value.</summary>
-    public static ExpectedResult Exact(WasmValue v, string text) => new() { Kind = ExpectedKind.Exact, Type = v.Kind, Value = v, Text = text };
+    public static ExpectedResult Exact(Value v, string text) => new() { Kind = ExpectedKind.Exact, Type = v.Kind, Value = v, Text = text };
 
     /// <summary>A NaN pattern for a float type.</summary>
     public static ExpectedResult Nan(ValKind type, bool canonical, string text) =>
@@ -81,22 +82,16 @@ internal sealed class ExpectedResult
         new() { Kind = ExpectedKind.Either, Type = alternatives.Length > 0 ? alternatives[0].Type : ValKind.I32, Alternatives = alternatives, Text = text };
 
     /// <summary>True when <paramref name="actual"/> satisfies this expectation.</summary>
-    public bool Matches(in WasmValue actual)
+    public bool Matches(in Value actual, IRefClassifier classifier)
     {
         switch (Kind)
         {
             case ExpectedKind.Either:
                 foreach (var alt in Alternatives)
-                    if (alt.Matches(actual)) return true;
+                    if (alt.Matches(actual, classifier)) return true;
                 return false;
             case ExpectedKind.Exact:
-                if (actual.Kind != Value.Kind) return false;
-                if (Value.Kind == ValKind.Ref)
-                {
-                    if (actual.RefClass != Value.RefClass) return false;
-                    return Value.RefClass is not (RefClass.Extern or RefClass.Host) || actual.Lo == Value.Lo;
-                }
-                return actual.Lo == Value.Lo && actual.Hi == Value.Hi;
+                return actual.Kind == Value.Kind && actual.Lo == Value.Lo && actual.Hi == Value.Hi;
             case ExpectedKind.NanCanonical:
             case ExpectedKind.NanArithmetic:
                 if (actual.Kind != Type) return false;
@@ -118,11 +113,14 @@ internal sealed class ExpectedResult
                 return true;
             }
             case ExpectedKind.RefNull:
-                return actual.Kind == ValKind.Ref && actual.RefClass == RefClass.Null;
+                return actual.Kind == ValKind.Ref && classifier.Classify(actual, out _) == RefClass.Null;
             case ExpectedKind.RefOf:
-                if (actual.Kind != ValKind.Ref || actual.RefClass == RefClass.Null) return false;
-                if (Array.IndexOf(Classes, actual.RefClass) < 0) return false;
-                return Payload is not { } p2 || actual.Lo == p2;
+            {
+                if (actual.Kind != ValKind.Ref) return false;
+                var cls = classifier.Classify(actual, out var hostId);
+                if (cls == RefClass.Null || Array.IndexOf(Classes, cls) < 0) return false;
+                return Payload is not { } p2 || hostId == p2;
+            }
             default:
                 return false;
         }
@@ -153,17 +151,5 @@ internal sealed class ExpectedResult
             sb.Append(results[i].Text);
         }
         return results.Length == 0 ? "(nothing)" : sb.ToString();
-    }
-
-    /// <summary>Formats a list of values for a message.</summary>
-    public static string Format(WasmValue[] values)
-    {
-        var sb = new StringBuilder();
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (i > 0) sb.Append(", ");
-            sb.Append(values[i].ToString());
-        }
-        return values.Length == 0 ? "(nothing)" : sb.ToString();
     }
 }

@@ -1,4 +1,5 @@
 using WasmKiln.Model;
+using WasmKiln.Runtime;
 using WasmKiln.Validation;
 
 namespace WasmKiln.Script;
@@ -22,10 +23,10 @@ internal enum OutcomeKind : byte
 }
 
 /// <summary>The outcome of an action (invoke/get) or of an instantiation.</summary>
-internal readonly record struct Outcome(OutcomeKind Kind, WasmValue[] Values, string Message, IScriptInstance? Instance = null)
+internal readonly record struct Outcome(OutcomeKind Kind, Value[] Values, string Message, IScriptInstance? Instance = null)
 {
     /// <summary>A normal return with <paramref name="values"/>.</summary>
-    public static Outcome Return(WasmValue[] values) => new(OutcomeKind.Returned, values, "");
+    public static Outcome Return(Value[] values) => new(OutcomeKind.Returned, values, "");
 
     /// <summary>A successful instantiation.</summary>
     public static Outcome Instantiated(IScriptInstance instance) => new(OutcomeKind.Returned, [], "", instance);
@@ -54,11 +55,11 @@ internal interface IScriptInstance
 /// <summary>
 /// What the script runner needs from an execution engine (an interpreter, a compiler). One engine
 /// object serves one script file (one store). Host values that scripts pass
-/// (<c>ref.extern N</c>, <c>ref.host N</c>) arrive as <see cref="WasmValue"/>s of class
-/// <see cref="RefClass.Extern"/>/<see cref="RefClass.Host"/> with <see cref="WasmValue.Ref"/> null;
-/// the engine must return them with the same class and payload.
+/// (<c>ref.extern N</c>, <c>ref.host N</c>) arrive as <c>externref</c>/<c>anyref</c> values whose
+/// <see cref="Value.Ref"/> is a <see cref="HostRef"/>; the engine's <see cref="IRefClassifier.Classify"/>
+/// must report them back as Extern/Host with their id (see <see cref="ScriptValues.DefaultClassify"/>).
 /// </summary>
-internal interface IScriptEngine
+internal interface IScriptEngine : IRefClassifier
 {
     /// <summary>The name the engine is chosen by (<c>--engine NAME</c>).</summary>
     string Name { get; }
@@ -84,7 +85,7 @@ internal interface IScriptEngine
     Outcome Instantiate(ValidatedModule module, IImportResolver imports);
 
     /// <summary>Calls the exported function <paramref name="export"/> with <paramref name="args"/>.</summary>
-    Outcome Invoke(IScriptInstance instance, string export, WasmValue[] args);
+    Outcome Invoke(IScriptInstance instance, string export, Value[] args);
 
     /// <summary>Reads the exported global <paramref name="export"/> (one value on return).</summary>
     Outcome GetGlobal(IScriptInstance instance, string export);
@@ -103,13 +104,16 @@ internal sealed class NoEngine : IScriptEngine
     public bool CanExecute => false;
 
     /// <inheritdoc/>
+    public RefClass Classify(in Value value, out uint? hostId) => ScriptValues.DefaultClassify(value, out hostId);
+
+    /// <inheritdoc/>
     public IScriptInstance CreateSpectest() => throw new WasmException("no engine: the spectest module needs an engine");
 
     /// <inheritdoc/>
     public Outcome Instantiate(ValidatedModule module, IImportResolver imports) => throw new WasmException("no engine: instantiation needs an engine");
 
     /// <inheritdoc/>
-    public Outcome Invoke(IScriptInstance instance, string export, WasmValue[] args) => throw new WasmException("no engine: invoke needs an engine");
+    public Outcome Invoke(IScriptInstance instance, string export, Value[] args) => throw new WasmException("no engine: invoke needs an engine");
 
     /// <inheritdoc/>
     public Outcome GetGlobal(IScriptInstance instance, string export) => throw new WasmException("no engine: get needs an engine");

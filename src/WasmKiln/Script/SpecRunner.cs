@@ -191,12 +191,12 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             catch (MalformedModuleException e)
             {
                 exception = e;
-                error = $"malformed (0x{e.Offset:x}): {e.Message}";
+                error = $"malformed{At(e.Offset)}: {e.Message}";
             }
             catch (InvalidModuleException e)
             {
                 exception = e;
-                error = $"invalid (0x{e.Offset:x}{(e.FunctionIndex >= 0 ? ", func " + e.FunctionIndex : "")}): {e.Message}";
+                error = $"invalid{At(e.Offset, e.FunctionIndex)}: {e.Message}";
             }
             catch (WasmException e)
             {
@@ -209,6 +209,16 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
                 error = "internal error: " + DescribeException(e);
             }
             return null;
+        }
+
+        /// <summary>" (0xOFFSET, func N)" as far as known, for messages.</summary>
+        private static string At(long offset, int function = -1)
+        {
+            if (offset < 0 && function < 0) return "";
+            var parts = new List<string>(2);
+            if (offset >= 0) parts.Add($"0x{offset:x}");
+            if (function >= 0) parts.Add($"func {function}");
+            return " (" + string.Join(", ", parts) + ")";
         }
 
         private string? RunModule(ModuleCommand command)
@@ -323,8 +333,8 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
                     if (outcome.Kind != OutcomeKind.Returned) return $"{what}: expected {ExpectedResult.Format(command.Expected)}, got {Describe(outcome)}";
                     var values = outcome.Values;
                     bool ok = values.Length == command.Expected.Length;
-                    for (int i = 0; ok && i < values.Length; i++) ok = command.Expected[i].Matches(values[i]);
-                    return ok ? null : $"{what}: expected {ExpectedResult.Format(command.Expected)}, got {ExpectedResult.Format(values)}";
+                    for (int i = 0; ok && i < values.Length; i++) ok = command.Expected[i].Matches(values[i], engine);
+                    return ok ? null : $"{what}: expected {ExpectedResult.Format(command.Expected)}, got {ScriptValues.Format(values, engine)}";
                 }
                 case CommandKind.AssertTrap:
                     return Expect(what, outcome, OutcomeKind.Trap, command.Message!);
@@ -337,7 +347,7 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             }
         }
 
-        private static string? Expect(string what, Outcome outcome, OutcomeKind kind, string message)
+        private string? Expect(string what, Outcome outcome, OutcomeKind kind, string message)
         {
             if (outcome.Kind != kind)
                 return $"{what}: expected {KindText(kind)} \"{message}\", got {Describe(outcome)}";
@@ -355,8 +365,8 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             _ => kind.ToString(),
         };
 
-        private static string Describe(Outcome outcome) => outcome.Kind == OutcomeKind.Returned
-            ? "a normal return with " + ExpectedResult.Format(outcome.Values)
+        private string Describe(Outcome outcome) => outcome.Kind == OutcomeKind.Returned
+            ? "a normal return with " + ScriptValues.Format(outcome.Values, engine)
             : KindText(outcome.Kind) + " \"" + outcome.Message + "\"";
 
         private string? RunModuleAssert(ModuleAssertCommand command)

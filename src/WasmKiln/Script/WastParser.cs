@@ -1,4 +1,6 @@
+using WasmKiln.Instructions;
 using WasmKiln.Model;
+using WasmKiln.Runtime;
 using WasmKiln.Text;
 
 namespace WasmKiln.Script;
@@ -147,14 +149,14 @@ internal static class WastParser
         if (i < items.Count && items[i] is SAtom { Kind: AtomKind.Id } idAtom) { id = idAtom.Text; i++; }
         if (i >= items.Count || items[i] is not SAtom { Kind: AtomKind.String } name) throw list.Error(head + ": expected an export name string");
         i++;
-        var args = new WasmValue[items.Count - i];
+        var args = new Value[items.Count - i];
         if (head == "get" && args.Length > 0) throw items[i].Error("get: unexpected argument");
         for (int k = 0; i < items.Count; i++, k++) args[k] = ParseArgument(AsList(items[i], "an argument constant"));
         return new ScriptAction(head == "get", id, name.Text, args, list.Line);
     }
 
     /// <summary>Parses an argument constant: <c>t.const</c>, <c>v128.const</c>, <c>ref.null</c>, <c>ref.extern N</c>, <c>ref.host N</c>.</summary>
-    public static WasmValue ParseArgument(SList list)
+    public static Value ParseArgument(SList list)
     {
         var items = Items(list);
         string head = list.Head ?? throw list.Error("expected a constant");
@@ -165,39 +167,39 @@ internal static class WastParser
                 var s = Operand(list, items, 1);
                 if (!TextNumbers.TryParseInt(s.Text, 32, out var v)) throw s.Error("invalid i32 literal " + s.Text);
                 End(list, items, 2);
-                return WasmValue.I32((int)(uint)v);
+                return Value.I32((int)(uint)v);
             }
             case "i64.const":
             {
                 var s = Operand(list, items, 1);
                 if (!TextNumbers.TryParseInt(s.Text, 64, out var v)) throw s.Error("invalid i64 literal " + s.Text);
                 End(list, items, 2);
-                return WasmValue.I64((long)v);
+                return Value.I64((long)v);
             }
             case "f32.const":
             {
                 var s = Operand(list, items, 1);
                 if (!TextNumbers.TryParseF32(s.Text, out var v)) throw s.Error("invalid f32 literal " + s.Text);
                 End(list, items, 2);
-                return WasmValue.F32Bits(v);
+                return Value.F32Bits(v);
             }
             case "f64.const":
             {
                 var s = Operand(list, items, 1);
                 if (!TextNumbers.TryParseF64(s.Text, out var v)) throw s.Error("invalid f64 literal " + s.Text);
                 End(list, items, 2);
-                return WasmValue.F64Bits(v);
+                return Value.F64Bits(v);
             }
             case "v128.const":
             {
                 var (lo, hi, _, _) = ParseV128(list, items, allowNan: false);
-                return WasmValue.V128(lo, hi);
+                return Value.V128(new V128(lo, hi));
             }
             case "ref.null":
             {
-                var heap = items.Count > 1 ? ParseHeap(items[1]) : default;
+                var heap = items.Count > 1 ? ParseHeap(items[1]) : HeapType.None;
                 End(list, items, items.Count > 1 ? 2 : 1);
-                return WasmValue.Null(heap);
+                return Value.Null(heap);
             }
             case "ref.extern":
             case "ref.host":
@@ -205,7 +207,7 @@ internal static class WastParser
                 var s = Operand(list, items, 1);
                 if (!TextNumbers.TryParseU32(s.Text, out var n)) throw s.Error("invalid host reference " + s.Text);
                 End(list, items, 2);
-                return head == "ref.extern" ? WasmValue.Extern(n) : WasmValue.Host(n);
+                return head == "ref.extern" ? ScriptValues.Extern(n) : ScriptValues.Host(n);
             }
             default:
                 throw list.Error("unknown constant '" + head + "'");
@@ -236,7 +238,7 @@ internal static class WastParser
             case "v128.const":
             {
                 var (lo, hi, laneBits, lanes) = ParseV128(list, items, allowNan: true);
-                return lanes != null ? ExpectedResult.V128Lanes(laneBits, lanes, text) : ExpectedResult.Exact(WasmValue.V128(lo, hi), text);
+                return lanes != null ? ExpectedResult.V128Lanes(laneBits, lanes, text) : ExpectedResult.Exact(Value.V128(new V128(lo, hi)), text);
             }
             case "ref.null":
             {
@@ -287,7 +289,7 @@ internal static class WastParser
     {
         if (e is SAtom { Kind: AtomKind.Keyword } k && HeapType.FromAbstractName(k.Text) is { } h) return h;
         if (e is SAtom { Kind: AtomKind.Number } n && TextNumbers.TryParseU32(n.Text, out var idx) && idx <= int.MaxValue) return new HeapType((int)idx);
-        if (e is SAtom { Kind: AtomKind.Id }) return default;
+        if (e is SAtom { Kind: AtomKind.Id }) return HeapType.None;
         throw e.Error("invalid heap type " + e);
     }
 

@@ -1,3 +1,4 @@
+using WasmKiln.Runtime;
 using WasmKiln.Text;
 
 namespace WasmKiln.Script;
@@ -38,7 +39,7 @@ internal enum CommandKind : byte
 }
 
 /// <summary>An <c>(invoke $id? "name" arg*)</c> or <c>(get $id? "name")</c> action.</summary>
-internal sealed record ScriptAction(bool IsGet, string? ModuleId, string Name, WasmValue[] Args, int Line);
+internal sealed record ScriptAction(bool IsGet, string? ModuleId, string Name, Value[] Args, int Line);
 
 /// <summary>One command of a script with where it starts.</summary>
 internal abstract class ScriptCommand(CommandKind kind, int line, int column)

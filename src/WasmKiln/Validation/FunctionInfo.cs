@@ -12,13 +12,20 @@ namespace WasmKiln.Validation;
 /// <param name="Else">Offset of the <c>else</c> of an if, or of the first <c>catch</c>,
 /// <c>catch_all</c> or <c>delegate</c> of a legacy try; -1 when there is none.</param>
 /// <param name="End">Offset of the matching <c>end</c> (or of the <c>delegate</c> closing a try).</param>
-internal readonly record struct BlockTarget(int Start, int Else, int End);
+/// <param name="Height">Operand stack height (in values, relative to the function's frame) below the
+/// block's parameters when it is entered: a branch to the block keeps this many values plus the label's arity.</param>
+internal readonly record struct BlockTarget(int Start, int Else, int End, int Height);
+
+/// <summary>A <c>catch</c> or <c>catch_all</c> clause of a legacy <c>try</c>.</summary>
+/// <param name="Block">Index in <see cref="FunctionInfo.Blocks"/> of the try.</param>
+/// <param name="Offset">Offset of the catch or catch_all opcode.</param>
+internal readonly record struct HandlerTarget(int Block, int Offset);
 
 /// <summary>What validation learned about one defined function, for the engines.</summary>
 internal sealed class FunctionInfo
 {
     public FunctionInfo(uint funcIndex, uint typeIndex, int canonicalTypeId, ValType[] locals, int paramCount,
-        int maxStackHeight, int maxControlDepth, int codeStart, int codeEnd, BlockTarget[] blocks)
+        int maxStackHeight, int maxControlDepth, int codeStart, int codeEnd, BlockTarget[] blocks, HandlerTarget[] handlers)
     {
         FuncIndex = funcIndex;
         TypeIndex = typeIndex;
@@ -30,6 +37,7 @@ internal sealed class FunctionInfo
         CodeStart = codeStart;
         CodeEnd = codeEnd;
         Blocks = blocks;
+        Handlers = handlers;
     }
 
     /// <summary>Index of the function in the function index space (imports first).</summary>
@@ -52,6 +60,9 @@ internal sealed class FunctionInfo
     public int CodeEnd { get; }
     /// <summary>Every structured block in order of its start; see <see cref="BlockTarget"/>.</summary>
     public BlockTarget[] Blocks { get; }
+
+    /// <summary>Every catch and catch_all clause of legacy try blocks, in code order.</summary>
+    public HandlerTarget[] Handlers { get; }
 
     /// <summary>Finds the block starting at <paramref name="startOffset"/> (binary search), or -1.</summary>
     public int FindBlock(int startOffset)

@@ -41,6 +41,7 @@ internal sealed class FunctionValidator
     private int _initSp;
     private BlockTarget[] _blocks = new BlockTarget[16];
     private int _blockCount;
+    private readonly List<HandlerTarget> _handlers = [];
     private int _maxStack;
     private int _maxCtrl;
     private int _funcIndex = -1;
@@ -74,7 +75,7 @@ internal sealed class FunctionValidator
         int end = Run(body.Bytes.Span[codeStart..], start, None, ftype.Results);
         var blocks = _blockCount == 0 ? Array.Empty<BlockTarget>() : _blocks.AsSpan(0, _blockCount).ToArray();
         return new FunctionInfo(funcIndex, typeIndex, _m.Types.CanonicalIds[(int)typeIndex], locals, ftype.Params.Length,
-            _maxStack, _maxCtrl, start, end, blocks);
+            _maxStack, _maxCtrl, start, end, blocks, _handlers.Count == 0 ? [] : _handlers.ToArray());
     }
 
     /// <summary>
@@ -99,6 +100,7 @@ internal sealed class FunctionValidator
         _csp = 0;
         _initSp = 0;
         _blockCount = 0;
+        _handlers.Clear();
         _maxStack = 0;
         _maxCtrl = 0;
         var reader = new InstructionReader(code, baseOffset, "unexpected end of section or function");
@@ -106,7 +108,13 @@ internal sealed class FunctionValidator
         Instruction ins;
         while (true)
         {
-            if (reader.AtEnd) throw new MalformedModuleException(_const ? "unexpected end" : "END opcode expected", reader.Offset);
+            if (reader.AtEnd)
+            {
+                // As the reference decoder reports it: a body that stops at its outermost level
+                // lacks its END; one that stops inside a block ran off the end of the section.
+                string msg = _const ? "unexpected end" : _csp == 1 ? "END opcode expected" : "unexpected end of section or function";
+                throw new MalformedModuleException(msg, reader.Offset);
+            }
             reader.Read(out ins);
             Step(ref ins);
             if (_csp == 0)
@@ -221,7 +229,7 @@ internal sealed class FunctionValidator
         {
             if (_blockCount == _blocks.Length) Array.Resize(ref _blocks, _blocks.Length * 2);
             block = _blockCount++;
-            _blocks[block] = new BlockTarget(offset, -1, -1);
+            _blocks[block] = new BlockTarget(offset, -1, -1, _sp);
         }
         _ctrl[_csp++] = new Frame { Kind = kind, Start = start, End = end, Height = _sp, Unreachable = false, InitHeight = _initSp, Block = block };
         if (_csp > _maxCtrl) _maxCtrl = _csp;
@@ -743,6 +751,7 @@ internal sealed class FunctionValidator
                 CheckFrameEnd(ref f);
                 ResetInits(f.InitHeight);
                 if (f.Kind == Op.Try && f.Block >= 0) _blocks[f.Block] = _blocks[f.Block] with { Else = ins.Offset };
+                _handlers.Add(new HandlerTarget(f.Block, ins.Offset));
                 f.Kind = ins.Op == Op.Catch ? Op.Catch : Op.CatchAll;
                 f.Unreachable = false;
                 if (tt != null) PushAll(tt.Params);

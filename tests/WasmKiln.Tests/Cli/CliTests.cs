@@ -181,7 +181,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, code);
         var lines = Lines(stdout);
         Assert.Equal("runs.wast: 1 passed, 1 failed", lines[0]);
-        Assert.Equal("  runs.wast:2: assert_return: no engine: assert_return needs to invoke \"one\"", lines[1]);
+        Assert.Equal("runs.wast:2: assert_return: no engine: assert_return needs to invoke \"one\"", lines[1]);
         Assert.Equal("sub/loads.wast: 6 passed, 0 failed", lines[2]);
         Assert.Equal("7 passed, 1 failed", lines[^1]);
 

@@ -133,6 +133,8 @@ public class AtomicsTests
         using var m = new Memory(1);
         Assert.Equal(TrapKind.ExpectedSharedMemory, TrapOf(() => m.Wait32(0, 0, 0)));
         Assert.Equal(TrapKind.ExpectedSharedMemory, TrapOf(() => m.Wait64(0, 0, -1)));
+        Assert.Equal(TrapKind.ExpectedSharedMemory, TrapOf(() => m.Wait32(65536, 0, 0)));  // sharing before bounds
+        Assert.Equal(TrapKind.UnalignedAtomic, TrapOf(() => m.Wait32(65537, 0, 0)));       // alignment first
         Assert.Equal(0U, m.Notify(0, 10));
     }
 
@@ -222,6 +224,75 @@ public class AtomicsTests
             while (m.AtomicLoad32(4) != (uint)r) m.Wait32(4, (uint)(r - 1), -1);
         }
         Assert.True(consumer.Join(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void TimeoutsRacingNotifiesNeverLoseOrInventWakeUps()
+    {
+        // Waiters with tiny timeouts race a notifier: every wake-up the notifier reports must be
+        // seen by exactly one waiter as "ok", and the others must time out.
+        using var m = new Memory(1, 1, shared: true);
+        const int perThread = 300;
+        int ok = 0, timedOut = 0;
+        long notified = 0;
+        bool done = false;
+        var waiters = new Thread[2];
+        for (int t = 0; t < waiters.Length; t++)
+        {
+            waiters[t] = new Thread(() =>
+            {
+                for (int i = 0; i < perThread; i++)
+                {
+                    int r = m.Wait32(0, 0, (i % 3) * 100_000);   // 0, 0.1 or 0.2 ms
+                    if (r == Memory.WaitOk) Interlocked.Increment(ref ok);
+                    else if (r == Memory.WaitTimedOut) Interlocked.Increment(ref timedOut);
+                    else throw new InvalidOperationException("unexpected wait result " + r);
+                }
+            });
+            waiters[t].Start();
+        }
+        var notifier = new Thread(() =>
+        {
+            while (!Volatile.Read(ref done)) Interlocked.Add(ref notified, m.Notify(0, 1));
+        });
+        notifier.Start();
+        foreach (var w in waiters) Assert.True(w.Join(TimeSpan.FromSeconds(60)));
+        Volatile.Write(ref done, true);
+        Assert.True(notifier.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(2 * perThread, ok + timedOut);
+        Assert.Equal(notified, (long)ok);
+        Assert.Equal(0, m.WaiterCount(0));
+    }
+
+    [Fact]
+    public void ConcurrentGrowsOfASharedMemoryEachGetTheirOwnPages()
+    {
+        using var m = new Memory(0, 100, shared: true);
+        var results = new long[2][];
+        var threads = new Thread[2];
+        for (int t = 0; t < 2; t++)
+        {
+            int id = t;
+            results[id] = new long[60];
+            threads[t] = new Thread(() =>
+            {
+                for (int i = 0; i < 60; i++)
+                {
+                    long old = m.Grow(1);
+                    results[id][i] = old;
+                    if (old >= 0) m.AtomicStore32((ulong)old * 65536, (uint)old + 1); // the new page is usable at once
+                }
+            });
+            threads[t].Start();
+        }
+        foreach (var t in threads) Assert.True(t.Join(TimeSpan.FromSeconds(30)));
+        var olds = new List<long>();
+        foreach (var r in results) foreach (var v in r) if (v >= 0) olds.Add(v);
+        olds.Sort();
+        Assert.Equal(100, olds.Count);               // 120 attempts, 100 pages: 20 failed with -1
+        for (int i = 0; i < 100; i++) Assert.Equal(i, olds[i]);
+        Assert.Equal(100UL, m.SizeInPages);
+        for (uint p = 0; p < 100; p++) Assert.Equal(p + 1, m.AtomicLoad32(p * 65536UL));
     }
 
     private static void WaitUntil(Func<bool> condition)

@@ -214,6 +214,43 @@ public unsafe class MemoryTests
     }
 
     [Fact]
+    public void AccessGivesAScopedSpanWithoutCopying()
+    {
+        using var m = new Memory(1);
+        m.Access(100, 4, 0x2A, static (span, v) => span[3] = (byte)v);
+        Assert.Equal(0x2A000000, m.ReadInt32(100));
+        int sum = 0;
+        m.Access(100, 4, 0, (span, _) => { foreach (var b in span) sum += b; });
+        Assert.Equal(0x2A, sum);
+        Assert.Equal(TrapKind.MemoryOutOfBounds, TrapOf(() => m.Access(65535, 2, 0, static (_, _) => { })));
+        m.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => m.Access(0, 1, 0, static (_, _) => { }));
+    }
+
+    [Fact]
+    public void DisposeWaitsForARunningAccess()
+    {
+        var m = new Memory(1);
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        int seen = 0;
+        var t = new Thread(() => m.Access(0, 4, 0, (span, _) =>
+        {
+            inside.Set();
+            release.Wait();
+            span[0] = 7;             // still valid: Dispose has not released the bytes yet
+            seen = span[0];
+        }));
+        t.Start();
+        inside.Wait();
+        m.Dispose();                 // marks the memory disposed; the release is deferred
+        Assert.Equal(0UL, m.SizeInBytes);
+        release.Set();
+        Assert.True(t.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(7, seen);
+    }
+
+    [Fact]
     public void DisposeReleasesAndLaterAccessesFailSafely()
     {
         var m = new Memory(1, 2);
@@ -226,6 +263,34 @@ public unsafe class MemoryTests
         Assert.Equal(-1L, m.Grow(1));
         Assert.Throws<ObjectDisposedException>(() => m.ReadInt32(0));
         Assert.Throws<ObjectDisposedException>(() => m.WriteInt32(0, 1));
+    }
+
+    [Fact]
+    public void DisposeRacingHostAccessesNeverTouchesReleasedMemory()
+    {
+        for (int round = 0; round < 50; round++)
+        {
+            var m = new Memory(1);
+            m.WriteInt32(0, 42);
+            int reads = 0;
+            var reader = new Thread(() =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        Assert.Equal(42, m.ReadInt32(0));
+                        reads++;
+                    }
+                }
+                catch (ObjectDisposedException) { }
+                catch (TrapException e) when (e.Kind == TrapKind.MemoryOutOfBounds) { }
+            });
+            reader.Start();
+            Thread.Sleep(1);
+            m.Dispose();
+            Assert.True(reader.Join(TimeSpan.FromSeconds(10)));
+        }
     }
 
     [Fact]

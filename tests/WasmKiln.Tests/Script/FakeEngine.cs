@@ -1,4 +1,5 @@
 using WasmKiln.Model;
+using WasmKiln.Runtime;
 using WasmKiln.Script;
 using WasmKiln.Validation;
 
@@ -17,6 +18,8 @@ internal sealed class FakeEngine : IScriptEngine
     public string Name => "fake";
 
     public bool CanExecute => true;
+
+    public RefClass Classify(in Value value, out uint? hostId) => ScriptValues.DefaultClassify(value, out hostId);
 
     public IScriptInstance CreateSpectest() => new Instance(new Dictionary<string, ExternKind>
     {
@@ -38,7 +41,7 @@ internal sealed class FakeEngine : IScriptEngine
         return Outcome.Instantiated(new Instance(exports));
     }
 
-    public Outcome Invoke(IScriptInstance instance, string export, WasmValue[] args)
+    public Outcome Invoke(IScriptInstance instance, string export, Value[] args)
     {
         Log.Add("invoke " + export);
         if (!instance.TryGetExport(export, out var v) || v.Kind != ExternKind.Func)
@@ -48,19 +51,19 @@ internal sealed class FakeEngine : IScriptEngine
             case "add":
                 int sum = 0;
                 foreach (var a in args) sum += a.AsI32;
-                return Outcome.Return([WasmValue.I32(sum)]);
+                return Outcome.Return([Value.I32(sum)]);
             case "id": return Outcome.Return(args);
             case "unreachable": return Outcome.Failed(OutcomeKind.Trap, "unreachable executed");
             case "deep": return Outcome.Failed(OutcomeKind.Exhaustion, "call stack exhausted");
             case "throw": return Outcome.Failed(OutcomeKind.Exception, "uncaught exception");
-            case "nan": return Outcome.Return([WasmValue.F32Bits(0x7FC0_0000)]);
+            case "nan": return Outcome.Return([Value.F32Bits(0x7FC0_0000)]);
             default: return Outcome.Return([]);
         }
     }
 
     public Outcome GetGlobal(IScriptInstance instance, string export) =>
         instance.TryGetExport(export, out var v) && v.Kind == ExternKind.Global
-            ? Outcome.Return([WasmValue.I32(42)])
+            ? Outcome.Return([Value.I32(42)])
             : Outcome.Failed(OutcomeKind.Trap, "no global " + export);
 
     private sealed class Instance(Dictionary<string, ExternKind> exports) : IScriptInstance

@@ -1,4 +1,6 @@
+using WasmKiln.Instructions;
 using WasmKiln.Model;
+using WasmKiln.Runtime;
 using WasmKiln.Script;
 using WasmKiln.Text;
 using Xunit;
@@ -77,10 +79,10 @@ public class WastParserTests
         Assert.Equal(0x3FF0_0000_0000_0000UL, a[5].Lo);
         Assert.Equal(0xFFF0_0000_0000_0000UL, a[5].Hi);
         Assert.True(a[6].IsNull);
-        Assert.Equal(HeapType.Func, a[6].Heap);
+        Assert.Equal(HeapType.Func, a[6].Type.Heap);
         Assert.True(a[7].IsNull);
-        Assert.Equal((RefClass.Extern, 7UL), (a[8].RefClass, a[8].Lo));
-        Assert.Equal((RefClass.Host, 3UL), (a[9].RefClass, a[9].Lo));
+        Assert.Equal((RefClass.Extern, (uint?)7), (Classify(a[8], out var id8), id8));
+        Assert.Equal((RefClass.Host, (uint?)3), (Classify(a[9], out var id9), id9));
     }
 
     [Fact]
@@ -88,26 +90,26 @@ public class WastParserTests
     {
         var canonical = Expected("(f32.const nan:canonical)");
         var arithmetic = Expected("(f64.const nan:arithmetic)");
-        Assert.True(canonical.Matches(WasmValue.F32Bits(0x7FC0_0000)));
-        Assert.True(canonical.Matches(WasmValue.F32Bits(0xFFC0_0000)));
-        Assert.False(canonical.Matches(WasmValue.F32Bits(0x7FC0_0001)));
-        Assert.False(canonical.Matches(WasmValue.F64Bits(0x7FF8_0000_0000_0000)));
-        Assert.True(arithmetic.Matches(WasmValue.F64Bits(0x7FF8_0000_0000_0001)));
-        Assert.True(arithmetic.Matches(WasmValue.F64Bits(0xFFF8_0000_0000_0000)));
-        Assert.False(arithmetic.Matches(WasmValue.F64Bits(0x7FF0_0000_0000_0001)));
-        Assert.False(arithmetic.Matches(WasmValue.F64Bits(0x3FF0_0000_0000_0000)));
+        Assert.True(Matches(canonical, Value.F32Bits(0x7FC0_0000)));
+        Assert.True(Matches(canonical, Value.F32Bits(0xFFC0_0000)));
+        Assert.False(Matches(canonical, Value.F32Bits(0x7FC0_0001)));
+        Assert.False(Matches(canonical, Value.F64Bits(0x7FF8_0000_0000_0000)));
+        Assert.True(Matches(arithmetic, Value.F64Bits(0x7FF8_0000_0000_0001)));
+        Assert.True(Matches(arithmetic, Value.F64Bits(0xFFF8_0000_0000_0000)));
+        Assert.False(Matches(arithmetic, Value.F64Bits(0x7FF0_0000_0000_0001)));
+        Assert.False(Matches(arithmetic, Value.F64Bits(0x3FF0_0000_0000_0000)));
     }
 
     [Fact]
     public void FloatsCompareBitForBit()
     {
         var zero = Expected("(f32.const 0)");
-        Assert.True(zero.Matches(WasmValue.F32Bits(0)));
-        Assert.False(zero.Matches(WasmValue.F32Bits(0x8000_0000)));
+        Assert.True(Matches(zero, Value.F32Bits(0)));
+        Assert.False(Matches(zero, Value.F32Bits(0x8000_0000)));
         var nan = Expected("(f64.const -nan:0x1)");
-        Assert.True(nan.Matches(WasmValue.F64Bits(0xFFF0_0000_0000_0001)));
-        Assert.False(nan.Matches(WasmValue.F64Bits(0x7FF0_0000_0000_0001)));
-        Assert.False(Expected("(i32.const 1)").Matches(WasmValue.I64(1)));
+        Assert.True(Matches(nan, Value.F64Bits(0xFFF0_0000_0000_0001)));
+        Assert.False(Matches(nan, Value.F64Bits(0x7FF0_0000_0000_0001)));
+        Assert.False(Matches(Expected("(i32.const 1)"), Value.I64(1)));
     }
 
     [Fact]
@@ -116,46 +118,46 @@ public class WastParserTests
         var e = Expected("(v128.const f32x4 1 nan:canonical nan:arithmetic -0)");
         Assert.Equal(ExpectedKind.V128Lanes, e.Kind);
         ulong lo = 0x3F80_0000UL | (0xFFC0_0000UL << 32);
-        Assert.True(e.Matches(WasmValue.V128(lo, 0x7FC0_0001UL | (0x8000_0000UL << 32))));
-        Assert.False(e.Matches(WasmValue.V128(lo, 0x7F80_0001UL | (0x8000_0000UL << 32))));
-        Assert.False(e.Matches(WasmValue.V128(lo, 0x7FC0_0001UL)));
+        Assert.True(Matches(e, V128(lo, 0x7FC0_0001UL | (0x8000_0000UL << 32))));
+        Assert.False(Matches(e, V128(lo, 0x7F80_0001UL | (0x8000_0000UL << 32))));
+        Assert.False(Matches(e, V128(lo, 0x7FC0_0001UL)));
         var exact = Expected("(v128.const i16x8 1 2 3 4 5 6 7 -1)");
         Assert.Equal(ExpectedKind.Exact, exact.Kind);
-        Assert.True(exact.Matches(WasmValue.V128(0x0004_0003_0002_0001, 0xFFFF_0007_0006_0005)));
+        Assert.True(Matches(exact, V128(0x0004_0003_0002_0001, 0xFFFF_0007_0006_0005)));
     }
 
     [Fact]
     public void EitherMatchesAnyAlternative()
     {
         var e = Expected("(either (i32.const 1) (i32.const 2))");
-        Assert.True(e.Matches(WasmValue.I32(1)));
-        Assert.True(e.Matches(WasmValue.I32(2)));
-        Assert.False(e.Matches(WasmValue.I32(3)));
+        Assert.True(Matches(e, Value.I32(1)));
+        Assert.True(Matches(e, Value.I32(2)));
+        Assert.False(Matches(e, Value.I32(3)));
     }
 
     [Fact]
     public void ReferenceResults()
     {
-        var s = WasmValue.Reference(RefClass.Struct, new object());
-        var f = WasmValue.Reference(RefClass.Func, new object());
-        Assert.True(Expected("(ref.null func)").Matches(WasmValue.Null(HeapType.Func)));
-        Assert.True(Expected("(ref.null)").Matches(WasmValue.Null(HeapType.Any)));
-        Assert.False(Expected("(ref.null)").Matches(f));
-        Assert.True(Expected("(ref.func)").Matches(f));
-        Assert.False(Expected("(ref.func)").Matches(s));
-        Assert.True(Expected("(ref.struct)").Matches(s));
-        Assert.True(Expected("(ref.eq)").Matches(s));
-        Assert.True(Expected("(ref.any)").Matches(WasmValue.Host(1)));
-        Assert.False(Expected("(ref.eq)").Matches(WasmValue.Host(1)));
-        Assert.True(Expected("(ref.i31)").Matches(WasmValue.Reference(RefClass.I31, null, 5)));
-        Assert.True(Expected("(ref.array)").Matches(WasmValue.Reference(RefClass.Array, new object())));
-        Assert.True(Expected("(ref.exn)").Matches(WasmValue.Reference(RefClass.Exn, new object())));
-        Assert.True(Expected("(ref.extern 3)").Matches(WasmValue.Extern(3)));
-        Assert.False(Expected("(ref.extern 3)").Matches(WasmValue.Extern(4)));
-        Assert.True(Expected("(ref.extern)").Matches(WasmValue.Extern(4)));
-        Assert.False(Expected("(ref.extern)").Matches(WasmValue.Null(HeapType.Extern)));
-        Assert.True(Expected("(ref.host 2)").Matches(WasmValue.Host(2)));
-        Assert.False(Expected("(ref.host 2)").Matches(WasmValue.Extern(2)));
+        var s = Value.Reference(ValType.StructRef, new object());
+        var f = Value.FuncRef(new object());
+        Assert.True(Matches(Expected("(ref.null func)"), Value.Null(HeapType.Func)));
+        Assert.True(Matches(Expected("(ref.null)"), Value.Null(HeapType.Any)));
+        Assert.False(Matches(Expected("(ref.null)"), f));
+        Assert.True(Matches(Expected("(ref.func)"), f));
+        Assert.False(Matches(Expected("(ref.func)"), s));
+        Assert.True(Matches(Expected("(ref.struct)"), s));
+        Assert.True(Matches(Expected("(ref.eq)"), s));
+        Assert.True(Matches(Expected("(ref.any)"), ScriptValues.Host(1)));
+        Assert.False(Matches(Expected("(ref.eq)"), ScriptValues.Host(1)));
+        Assert.True(Matches(Expected("(ref.i31)"), Value.Reference(ValType.I31Ref, new object())));
+        Assert.True(Matches(Expected("(ref.array)"), Value.Reference(ValType.ArrayRef, new object())));
+        Assert.True(Matches(Expected("(ref.exn)"), Value.Reference(ValType.ExnRef, new object())));
+        Assert.True(Matches(Expected("(ref.extern 3)"), ScriptValues.Extern(3)));
+        Assert.False(Matches(Expected("(ref.extern 3)"), ScriptValues.Extern(4)));
+        Assert.True(Matches(Expected("(ref.extern)"), ScriptValues.Extern(4)));
+        Assert.False(Matches(Expected("(ref.extern)"), Value.Null(HeapType.Extern)));
+        Assert.True(Matches(Expected("(ref.host 2)"), ScriptValues.Host(2)));
+        Assert.False(Matches(Expected("(ref.host 2)"), ScriptValues.Extern(2)));
     }
 
     [Fact]
@@ -190,6 +192,14 @@ public class WastParserTests
         var e = Assert.Throws<TextParseException>(() => WastParser.Parse(text));
         Assert.Equal((line, column), (e.Line, e.Column));
     }
+
+    private static readonly NoEngine Classifier = new();
+
+    private static RefClass Classify(Value v, out uint? id) => Classifier.Classify(v, out id);
+
+    private static Value V128(ulong lo, ulong hi) => Value.V128(new WasmKiln.Instructions.V128(lo, hi));
+
+    private static bool Matches(ExpectedResult e, Value v) => e.Matches(v, Classifier);
 
     private static ScriptAction Action(string text) =>
         WastParser.ParseAction((SList)SExprParser.Parse(text)[0]);
