@@ -25,7 +25,12 @@ internal static class ModuleDecoder
         return rank;
     }
 
-    /// <summary>Decodes a binary module; function bodies are located, not decoded. Throws <see cref="MalformedModuleException"/>.</summary>
+    /// <summary>
+    /// Decodes a binary module; function bodies are located, not decoded. Throws
+    /// <see cref="MalformedModuleException"/>. The returned module refers to slices of
+    /// <paramref name="bytes"/> (bodies, expressions, data, custom sections): the buffer must not
+    /// change while the module is in use.
+    /// </summary>
     public static ModuleInfo Decode(ReadOnlyMemory<byte> bytes)
     {
         var span = bytes.Span;
