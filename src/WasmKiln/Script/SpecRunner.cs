@@ -83,7 +83,8 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             result.Fail(0, "script", "internal error: " + DescribeException(e));
             return result;
         }
-        new Session(createEngine(), result).Run(script);
+        using var engine = createEngine();
+        new Session(engine, result).Run(script);
         return result;
     }
 
