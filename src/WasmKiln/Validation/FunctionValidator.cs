@@ -93,7 +93,6 @@ internal sealed class FunctionValidator
         _const = false;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Run(ReadOnlySpan<byte> code, int baseOffset, ValType[] start, ValType[] results)
     {
         _sp = 0;
@@ -406,7 +405,6 @@ internal sealed class FunctionValidator
 
     // ---------------------------------------------------------------- instructions
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(ref Instruction ins)
     {
         _curOffset = ins.Offset;
@@ -801,7 +799,6 @@ internal sealed class FunctionValidator
         if (withRef && !TypeContext.IsSubtype(ExnRefNonNull, lt[^1])) throw Error("type mismatch: catch label type");
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepSignature(ref Instruction ins, OpInfo info)
     {
         ValType addr = default;
@@ -866,7 +863,6 @@ internal sealed class FunctionValidator
         return Mismatch("instruction", req, _sp + (ps.Length - 1 - failedAt));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepGc(ref Instruction ins)
     {
         switch (ins.Op)
