@@ -25,7 +25,12 @@ internal static class ModuleDecoder
         return rank;
     }
 
-    /// <summary>Decodes a binary module; function bodies are located, not decoded. Throws <see cref="MalformedModuleException"/>.</summary>
+    /// <summary>
+    /// Decodes a binary module; function bodies are located, not decoded. Throws
+    /// <see cref="MalformedModuleException"/>. The returned module refers to slices of
+    /// <paramref name="bytes"/> (bodies, expressions, data, custom sections): the buffer must not
+    /// change while the module is in use.
+    /// </summary>
     public static ModuleInfo Decode(ReadOnlyMemory<byte> bytes)
     {
         var span = bytes.Span;
@@ -499,6 +504,10 @@ internal static class ModuleDecoder
                     break;
                 case Op.Else:
                     if (depth == 0) throw new MalformedModuleException("END opcode expected", ins.Offset);
+                    break;
+                case Op.Delegate: // legacy exceptions: closes its try instead of end
+                    if (depth == 0) throw new MalformedModuleException("END opcode expected", ins.Offset);
+                    depth--;
                     break;
                 case Op.Block:
                 case Op.Loop:

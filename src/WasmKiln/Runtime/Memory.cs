@@ -56,7 +56,7 @@ public sealed unsafe partial class Memory : IDisposable
     /// <param name="maximumPages">Declared maximum in pages, or null for none.</param>
     /// <param name="shared">Whether the memory is shared between threads (requires a maximum).</param>
     /// <param name="is64Bit">Whether addresses are 64-bit (memory64) rather than 32-bit.</param>
-    /// <param name="hostMaxPages">The host's limit on the size in pages; growth beyond it fails.</param>
+    /// <param name="hostMaxPages">The host's limit on the size, in 64 KiB pages; growth beyond it fails.</param>
     /// <exception cref="WasmException">The limits are inconsistent, exceed the host limit, or
     /// the memory cannot be allocated.</exception>
     public Memory(ulong minimumPages, ulong? maximumPages = null, bool shared = false, bool is64Bit = false, ulong hostMaxPages = DefaultHostMaxPages)
@@ -248,15 +248,35 @@ public sealed unsafe partial class Memory : IDisposable
     // ---- Host API (bounds-checked, safe against a concurrent Dispose) ----
 
     /// <summary>
-    /// A span over <paramref name="length"/> bytes at <paramref name="address"/>. The bytes never
-    /// move, so the span stays valid across <see cref="Grow"/>, but it must not be used after
-    /// <see cref="Dispose"/>.
+    /// A span over <paramref name="length"/> bytes at <paramref name="address"/> for engines and
+    /// tests. The bytes never move, so the span stays valid across <see cref="Grow"/>; the caller
+    /// must not use it after <see cref="Dispose"/> (the host API uses <see cref="Access{TState}"/>,
+    /// which cannot outlive the memory).
     /// </summary>
     /// <exception cref="TrapException">The range is outside the memory.</exception>
-    public Span<byte> GetSpan(ulong address, int length)
+    internal Span<byte> GetSpan(ulong address, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         return Span(address, length);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a span over <paramref name="length"/> bytes at
+    /// <paramref name="address"/>, without copying. The memory cannot be released while the
+    /// action runs (a concurrent <see cref="Dispose"/> completes when it returns), and the span
+    /// cannot escape the action.
+    /// </summary>
+    /// <exception cref="TrapException">The range is outside the memory.</exception>
+    /// <exception cref="ObjectDisposedException">The memory was disposed.</exception>
+    public void Access<TState>(ulong address, int length, TState state, System.Buffers.SpanAction<byte, TState> action)
+        where TState : allows ref struct
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentNullException.ThrowIfNull(action);
+        bool added = false;
+        _buffer.DangerousAddRef(ref added);
+        try { action(Span(address, length), state); }
+        finally { if (added) _buffer.DangerousRelease(); }
     }
 
     /// <summary>Copies bytes from address <paramref name="address"/> into <paramref name="destination"/>.</summary>

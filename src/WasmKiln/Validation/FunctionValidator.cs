@@ -108,7 +108,13 @@ internal sealed class FunctionValidator
         Instruction ins;
         while (true)
         {
-            if (reader.AtEnd) throw new MalformedModuleException(_const ? "unexpected end" : "END opcode expected", reader.Offset);
+            if (reader.AtEnd)
+            {
+                // As the reference decoder reports it: a body that stops at its outermost level
+                // lacks its END; one that stops inside a block ran off the end of the section.
+                string msg = _const ? "unexpected end" : _csp == 1 ? "END opcode expected" : "unexpected end of section or function";
+                throw new MalformedModuleException(msg, reader.Offset);
+            }
             reader.Read(out ins);
             Step(ref ins);
             if (_csp == 0)
@@ -223,7 +229,7 @@ internal sealed class FunctionValidator
         {
             if (_blockCount == _blocks.Length) Array.Resize(ref _blocks, _blocks.Length * 2);
             block = _blockCount++;
-            _blocks[block] = new BlockTarget(offset, -1, -1);
+            _blocks[block] = new BlockTarget(offset, -1, -1, _sp);
         }
         _ctrl[_csp++] = new Frame { Kind = kind, Start = start, End = end, Height = _sp, Unreachable = false, InitHeight = _initSp, Block = block };
         if (_csp > _maxCtrl) _maxCtrl = _csp;

@@ -214,6 +214,43 @@ public unsafe class MemoryTests
     }
 
     [Fact]
+    public void AccessGivesAScopedSpanWithoutCopying()
+    {
+        using var m = new Memory(1);
+        m.Access(100, 4, 0x2A, static (span, v) => span[3] = (byte)v);
+        Assert.Equal(0x2A000000, m.ReadInt32(100));
+        int sum = 0;
+        m.Access(100, 4, 0, (span, _) => { foreach (var b in span) sum += b; });
+        Assert.Equal(0x2A, sum);
+        Assert.Equal(TrapKind.MemoryOutOfBounds, TrapOf(() => m.Access(65535, 2, 0, static (_, _) => { })));
+        m.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => m.Access(0, 1, 0, static (_, _) => { }));
+    }
+
+    [Fact]
+    public void DisposeWaitsForARunningAccess()
+    {
+        var m = new Memory(1);
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        int seen = 0;
+        var t = new Thread(() => m.Access(0, 4, 0, (span, _) =>
+        {
+            inside.Set();
+            release.Wait();
+            span[0] = 7;             // still valid: Dispose has not released the bytes yet
+            seen = span[0];
+        }));
+        t.Start();
+        inside.Wait();
+        m.Dispose();                 // marks the memory disposed; the release is deferred
+        Assert.Equal(0UL, m.SizeInBytes);
+        release.Set();
+        Assert.True(t.Join(TimeSpan.FromSeconds(10)));
+        Assert.Equal(7, seen);
+    }
+
+    [Fact]
     public void DisposeReleasesAndLaterAccessesFailSafely()
     {
         var m = new Memory(1, 2);
