@@ -56,7 +56,7 @@ public sealed unsafe partial class Memory : IDisposable
     /// <param name="maximumPages">Declared maximum in pages, or null for none.</param>
     /// <param name="shared">Whether the memory is shared between threads (requires a maximum).</param>
     /// <param name="is64Bit">Whether addresses are 64-bit (memory64) rather than 32-bit.</param>
-    /// <param name="hostMaxPages">The host's limit on the size in pages; growth beyond it fails.</param>
+    /// <param name="hostMaxPages">The host's limit on the size, in 64 KiB pages; growth beyond it fails.</param>
     /// <exception cref="WasmException">The limits are inconsistent, exceed the host limit, or
     /// the memory cannot be allocated.</exception>
     public Memory(ulong minimumPages, ulong? maximumPages = null, bool shared = false, bool is64Bit = false, ulong hostMaxPages = DefaultHostMaxPages)

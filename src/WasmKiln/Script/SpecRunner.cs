@@ -191,12 +191,12 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             catch (MalformedModuleException e)
             {
                 exception = e;
-                error = $"malformed (0x{e.Offset:x}): {e.Message}";
+                error = $"malformed{At(e.Offset)}: {e.Message}";
             }
             catch (InvalidModuleException e)
             {
                 exception = e;
-                error = $"invalid (0x{e.Offset:x}{(e.FunctionIndex >= 0 ? ", func " + e.FunctionIndex : "")}): {e.Message}";
+                error = $"invalid{At(e.Offset, e.FunctionIndex)}: {e.Message}";
             }
             catch (WasmException e)
             {
@@ -209,6 +209,16 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
                 error = "internal error: " + DescribeException(e);
             }
             return null;
+        }
+
+        /// <summary>" (0xOFFSET, func N)" as far as known, for messages.</summary>
+        private static string At(long offset, int function = -1)
+        {
+            if (offset < 0 && function < 0) return "";
+            var parts = new List<string>(2);
+            if (offset >= 0) parts.Add($"0x{offset:x}");
+            if (function >= 0) parts.Add($"func {function}");
+            return " (" + string.Join(", ", parts) + ")";
         }
 
         private string? RunModule(ModuleCommand command)

@@ -264,6 +264,37 @@ public class AtomicsTests
         Assert.Equal(0, m.WaiterCount(0));
     }
 
+    [Fact]
+    public void ConcurrentGrowsOfASharedMemoryEachGetTheirOwnPages()
+    {
+        using var m = new Memory(0, 100, shared: true);
+        var results = new long[2][];
+        var threads = new Thread[2];
+        for (int t = 0; t < 2; t++)
+        {
+            int id = t;
+            results[id] = new long[60];
+            threads[t] = new Thread(() =>
+            {
+                for (int i = 0; i < 60; i++)
+                {
+                    long old = m.Grow(1);
+                    results[id][i] = old;
+                    if (old >= 0) m.AtomicStore32((ulong)old * 65536, (uint)old + 1); // the new page is usable at once
+                }
+            });
+            threads[t].Start();
+        }
+        foreach (var t in threads) Assert.True(t.Join(TimeSpan.FromSeconds(30)));
+        var olds = new List<long>();
+        foreach (var r in results) foreach (var v in r) if (v >= 0) olds.Add(v);
+        olds.Sort();
+        Assert.Equal(100, olds.Count);               // 120 attempts, 100 pages: 20 failed with -1
+        for (int i = 0; i < 100; i++) Assert.Equal(i, olds[i]);
+        Assert.Equal(100UL, m.SizeInPages);
+        for (uint p = 0; p < 100; p++) Assert.Equal(p + 1, m.AtomicLoad32(p * 65536UL));
+    }
+
     private static void WaitUntil(Func<bool> condition)
     {
         var sw = Stopwatch.StartNew();
