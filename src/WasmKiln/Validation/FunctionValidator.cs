@@ -93,7 +93,6 @@ internal sealed class FunctionValidator
         _const = false;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Run(ReadOnlySpan<byte> code, int baseOffset, ValType[] start, ValType[] results)
     {
         _sp = 0;
@@ -229,7 +228,7 @@ internal sealed class FunctionValidator
         {
             if (_blockCount == _blocks.Length) Array.Resize(ref _blocks, _blocks.Length * 2);
             block = _blockCount++;
-            _blocks[block] = new BlockTarget(offset, -1, -1);
+            _blocks[block] = new BlockTarget(offset, -1, -1, _sp);
         }
         _ctrl[_csp++] = new Frame { Kind = kind, Start = start, End = end, Height = _sp, Unreachable = false, InitHeight = _initSp, Block = block };
         if (_csp > _maxCtrl) _maxCtrl = _csp;
@@ -406,7 +405,6 @@ internal sealed class FunctionValidator
 
     // ---------------------------------------------------------------- instructions
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(ref Instruction ins)
     {
         _curOffset = ins.Offset;
@@ -801,7 +799,6 @@ internal sealed class FunctionValidator
         if (withRef && !TypeContext.IsSubtype(ExnRefNonNull, lt[^1])) throw Error("type mismatch: catch label type");
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepSignature(ref Instruction ins, OpInfo info)
     {
         ValType addr = default;
@@ -866,7 +863,6 @@ internal sealed class FunctionValidator
         return Mismatch("instruction", req, _sp + (ps.Length - 1 - failedAt));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepGc(ref Instruction ins)
     {
         switch (ins.Op)

@@ -17,18 +17,8 @@ public class CallDepthGuardTests
         return r;
     }
 
-    private static void RunOnThread(int stackSize, Action action)
-    {
-        Exception? failure = null;
-        var t = new Thread(() =>
-        {
-            try { action(); }
-            catch (Exception e) { failure = e; }
-        }, stackSize);
-        t.Start();
-        t.Join();
-        if (failure != null) throw new Xunit.Sdk.XunitException("thread failed: " + failure);
-    }
+    private static void RunOnThread(int stackSize, Action action) =>
+        new TestThread(action, stackSize).Join(TimeSpan.FromMinutes(5));
 
     [Fact]
     public void RunawayRecursionTrapsHundredTimesInARow()
