@@ -209,11 +209,20 @@ internal sealed class FunctionValidator
         int avail = sp - height;
         int n = Math.Min(required.Length, avail);
         var sb = new StringBuilder("type mismatch: ").Append(what).Append(" requires [");
-        for (int i = 0; i < required.Length; i++) sb.Append(i == 0 ? "" : " ").Append(required[i]);
+        for (int i = 0; i < required.Length; i++) sb.Append(i == 0 ? "" : " ").Append(Describe(required[i]));
         sb.Append("] but stack has [");
-        for (int i = 0; i < n; i++) sb.Append(i == 0 ? "" : " ").Append(_stack[sp - n + i]);
+        for (int i = 0; i < n; i++) sb.Append(i == 0 ? "" : " ").Append(Describe(_stack[sp - n + i]));
         sb.Append(']');
         return Error(sb.ToString());
+    }
+
+    /// <summary>A canonical type as text, with the module's type index for a canonical id (error paths only).</summary>
+    private string Describe(ValType t)
+    {
+        if (t.Kind != ValKind.Ref || !t.Heap.IsIndex) return t.ToString();
+        var ids = _m.Types.CanonicalIds;
+        int index = Array.IndexOf(ids, t.Heap.Value);
+        return index < 0 ? t.ToString() : (t with { Heap = new HeapType(index) }).ToString();
     }
 
     private InvalidModuleException Error(string message) => new(message, _curOffset, _funcIndex);
@@ -260,9 +269,9 @@ internal sealed class FunctionValidator
         if (_sp != f.Height)
         {
             var sb = new StringBuilder("type mismatch: block requires [");
-            for (int i = 0; i < end.Length; i++) sb.Append(i == 0 ? "" : " ").Append(end[i]);
+            for (int i = 0; i < end.Length; i++) sb.Append(i == 0 ? "" : " ").Append(Describe(end[i]));
             sb.Append("] but stack has [");
-            for (int i = f.Height; i < saved; i++) sb.Append(i == f.Height ? "" : " ").Append(_stack[i]);
+            for (int i = f.Height; i < saved; i++) sb.Append(i == f.Height ? "" : " ").Append(Describe(_stack[i]));
             sb.Append(']');
             throw Error(sb.ToString());
         }
