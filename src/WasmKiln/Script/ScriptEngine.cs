@@ -132,6 +132,7 @@ internal static class ScriptEngines
     private static readonly (string Name, Func<IScriptEngine> Create)[] Factories =
     [
         (NoEngine.EngineName, static () => new NoEngine()),
+        (CompilerScriptEngine.EngineName, static () => new CompilerScriptEngine()),
     ];
 
     /// <summary>The names of all engines, in a stable order.</summary>

@@ -238,6 +238,22 @@ public class ValidatorTests
     }
 
     [Fact]
+    public void MessagesNameModuleTypeIndices()
+    {
+        var b = new ModuleBuilder();
+        b.Type([ValType.I64], []);
+        uint st = b.AddType(new SubType(CompositeType.Struct([]), true, []));
+        b.Func(Const(0), I(Op.StructGet, st, 0), I(Op.Drop));
+        AssertInvalid(b, "unknown field 0");
+        b = new ModuleBuilder();
+        b.Type([ValType.I64], []);
+        st = b.AddType(new SubType(CompositeType.Struct([new FieldType(ValType.I32, false)]), true, []));
+        b.Func(Const(0), I(Op.StructGet, st, 0), I(Op.Drop));
+        var e = Invalid(b);
+        Assert.Equal("type mismatch: instruction requires [(ref null 1)] but stack has [i32]", e.Message);
+    }
+
+    [Fact]
     public void LocalsIncludeParameters()
     {
         var b = new ModuleBuilder();
