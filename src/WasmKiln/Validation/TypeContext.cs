@@ -323,7 +323,4 @@ internal sealed class TypeContext
         if (t.Kind == ValKind.Ref && t.Heap.IsIndex && t.Heap.Value >= limit)
             throw new InvalidModuleException("unknown type " + t.Heap.Value, -1);
     }
-
-    /// <summary>Text of a canonical value type for messages.</summary>
-    public static string Describe(ValType t) => t.ToString();
 }

@@ -91,6 +91,22 @@ public class SpecRunnerTests
     }
 
     [Fact]
+    public void CustomAssertionsPassOnAnyLoadErrorWithTheMessage()
+    {
+        var r = RunNone("""
+            (assert_malformed_custom (module quote "(func") "unclosed")
+            (assert_invalid_custom (module (func (result i32))) "type mismatch")
+            (assert_invalid_custom (module quote "(func") "unclosed")
+            (assert_malformed_custom (module (func)) "anything")
+            (assert_invalid_custom (module (func (result i32))) "unknown type")
+            """);
+        Assert.Equal(3, r.Passed);
+        Assert.Equal(new[] { 4, 5 }, r.Failures.ConvertAll(f => f.Line));
+        Assert.Contains("loaded", r.Failures[0].Message);
+        Assert.Contains("type mismatch", r.Failures[1].Message);
+    }
+
+    [Fact]
     public void ATextModuleInAssertMalformedMustFailWhileParsing()
     {
         // The module parses, so a later failure (here: validation) does not make it malformed.

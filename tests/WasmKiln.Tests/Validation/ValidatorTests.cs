@@ -216,13 +216,41 @@ public class ValidatorTests
         // Body at offset 1000: 1 local-decl byte, then i32.const 1 (2 bytes), if (2), nop, else, loop (2), end, end, end.
         Assert.Equal(1001, f.CodeStart);
         Assert.Equal(2, f.Blocks.Length);
-        Assert.Equal(new BlockTarget(1003, 1006, 1010), f.Blocks[0]);
-        Assert.Equal(new BlockTarget(1007, -1, 1009), f.Blocks[1]);
+        Assert.Equal(new BlockTarget(1003, 1006, 1010, 0), f.Blocks[0]);
+        Assert.Equal(new BlockTarget(1007, -1, 1009, 0), f.Blocks[1]);
         Assert.Equal(1012, f.CodeEnd);
         Assert.Equal(3, f.MaxControlDepth);
         Assert.Equal(1, f.MaxStackHeight);
         Assert.Equal(1, f.FindBlock(1007));
         Assert.Equal(-1, f.FindBlock(1008));
+    }
+
+    [Fact]
+    public void BlockHeightIsBelowItsParameters()
+    {
+        var b = new ModuleBuilder();
+        uint bt = b.Type([ValType.I32], [ValType.I32]);
+        // i64.const; i32.const; block (param i32) (result i32) end; drop; drop
+        b.Func(I(Op.I64Const), Const(1), Block(Op.Block, BlockType.OfIndex(bt)), I(Op.End), I(Op.Drop), I(Op.Drop));
+        var f = Validator.Validate(b.Module).Functions[0];
+        Assert.Equal(1, f.Blocks[0].Height);
+        Assert.Equal(2, f.MaxStackHeight);
+    }
+
+    [Fact]
+    public void MessagesNameModuleTypeIndices()
+    {
+        var b = new ModuleBuilder();
+        b.Type([ValType.I64], []);
+        uint st = b.AddType(new SubType(CompositeType.Struct([]), true, []));
+        b.Func(Const(0), I(Op.StructGet, st, 0), I(Op.Drop));
+        AssertInvalid(b, "unknown field 0");
+        b = new ModuleBuilder();
+        b.Type([ValType.I64], []);
+        st = b.AddType(new SubType(CompositeType.Struct([new FieldType(ValType.I32, false)]), true, []));
+        b.Func(Const(0), I(Op.StructGet, st, 0), I(Op.Drop));
+        var e = Invalid(b);
+        Assert.Equal("type mismatch: instruction requires [(ref null 1)] but stack has [i32]", e.Message);
     }
 
     [Fact]
