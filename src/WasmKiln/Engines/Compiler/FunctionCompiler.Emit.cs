@@ -109,8 +109,8 @@ internal sealed partial class FunctionCompiler
             }
             case Op.I32Const: il.Emit(OpCodes.Ldc_I4, (int)ins.Int); Push(ValType.I32); return;
             case Op.I64Const: il.Emit(OpCodes.Ldc_I8, ins.Int); Push(ValType.I64); return;
-            case Op.F32Const: il.Emit(OpCodes.Ldc_R4, BitConverter.Int32BitsToSingle((int)ins.Bits)); Push(ValType.F32); return;
-            case Op.F64Const: il.Emit(OpCodes.Ldc_R8, BitConverter.Int64BitsToDouble((long)ins.Bits)); Push(ValType.F64); return;
+            case Op.F32Const: EmitF32Const((uint)ins.Bits); Push(ValType.F32); return;
+            case Op.F64Const: EmitF64Const(ins.Bits); Push(ValType.F64); return;
             case Op.V128Const:
                 il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Lo);
                 il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Hi);
@@ -361,6 +361,23 @@ internal sealed partial class FunctionCompiler
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// <summary>Float constants: NaNs go through their bit pattern (the JIT would quiet a signaling NaN constant).</summary>
+    private void EmitF32Const(uint bits)
+    {
+        float f = BitConverter.UInt32BitsToSingle(bits);
+        if (!float.IsNaN(f)) { _il.Emit(OpCodes.Ldc_R4, f); return; }
+        _il.Emit(OpCodes.Ldc_I4, (int)bits);
+        _il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.F32FromBits)));
+    }
+
+    private void EmitF64Const(ulong bits)
+    {
+        double d = BitConverter.UInt64BitsToDouble(bits);
+        if (!double.IsNaN(d)) { _il.Emit(OpCodes.Ldc_R8, d); return; }
+        _il.Emit(OpCodes.Ldc_I8, (long)bits);
+        _il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.F64FromBits)));
+    }
 
     private void LoadU64(LocalBuilder slot, bool is64)
     {
