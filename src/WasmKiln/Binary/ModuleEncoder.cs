@@ -281,14 +281,15 @@ internal static class ModuleEncoder
     }
 
     /// <summary>
-    /// Element segment forms: the index forms (0-3) when the elements are function indices of
-    /// type funcref, else the expression forms (4-7); the implicit-table forms (0, 4) for active
-    /// segments on table 0 whose type is funcref.
+    /// Element segment forms: the index forms (0-3) when the elements are function indices and
+    /// the type is a function reference (the index forms stand for <c>(ref func)</c> elements;
+    /// decoded ones carry <see cref="ValType.FuncRef"/>), else the expression forms (4-7); the
+    /// implicit-table forms (0, 4) for active segments on table 0 (form 4 only for funcref).
     /// </summary>
     private static void WriteElement(WasmWriter w, ElementSegment e)
     {
         bool funcRef = e.Type == ValType.FuncRef;
-        bool indexForm = e.FuncIndices != null && funcRef;
+        bool indexForm = e.FuncIndices != null && e.Type.IsRef && e.Type.Heap == HeapType.Func;
         uint form = indexForm ? 0u : 4u;
         bool explicitTable = false;
         switch (e.Mode)
@@ -296,7 +297,7 @@ internal static class ModuleEncoder
             case SegmentMode.Passive: form |= 1; break;
             case SegmentMode.Declarative: form |= 3; break;
             default:
-                if (e.TableIndex != 0 || !funcRef)
+                if (e.TableIndex != 0 || (!indexForm && !funcRef))
                 {
                     form |= 2;
                     explicitTable = true;

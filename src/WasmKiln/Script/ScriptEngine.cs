@@ -58,8 +58,9 @@ internal interface IScriptInstance
 /// (<c>ref.extern N</c>, <c>ref.host N</c>) arrive as <c>externref</c>/<c>anyref</c> values whose
 /// <see cref="Value.Ref"/> is a <see cref="HostRef"/>; the engine's <see cref="IRefClassifier.Classify"/>
 /// must report them back as Extern/Host with their id (see <see cref="ScriptValues.DefaultClassify"/>).
+/// The runner disposes the engine when its script ends (memories may hold native memory).
 /// </summary>
-internal interface IScriptEngine : IRefClassifier
+internal interface IScriptEngine : IRefClassifier, IDisposable
 {
     /// <summary>The name the engine is chosen by (<c>--engine NAME</c>).</summary>
     string Name { get; }
@@ -106,6 +107,9 @@ internal sealed class NoEngine : IScriptEngine
     /// <inheritdoc/>
     public RefClass Classify(in Value value, out uint? hostId) => ScriptValues.DefaultClassify(value, out hostId);
 
+    /// <summary>Nothing to release.</summary>
+    public void Dispose() { }
+
     /// <inheritdoc/>
     public IScriptInstance CreateSpectest() => throw new WasmException("no engine: the spectest module needs an engine");
 
@@ -128,6 +132,7 @@ internal static class ScriptEngines
     private static readonly (string Name, Func<IScriptEngine> Create)[] Factories =
     [
         (NoEngine.EngineName, static () => new NoEngine()),
+        (CompilerScriptEngine.EngineName, static () => new CompilerScriptEngine()),
     ];
 
     /// <summary>The names of all engines, in a stable order.</summary>

@@ -62,11 +62,17 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
         return h;
     }
 
-    /// <summary>Records <paramref name="hint"/> for the instruction <paramref name="op"/> written next.</summary>
+    /// <summary>
+    /// Records <paramref name="hint"/> for the instruction <paramref name="op"/> written next.
+    /// Throws <see cref="InvalidModuleException"/> when the target is not <c>if</c> or <c>br_if</c>.
+    /// </summary>
     private void ApplyHint((SList Ann, byte[] Value)? hint, Op op)
     {
         if (hint == null) return;
-        if (op is not (Op.If or Op.BrIf)) throw hint.Value.Ann.Error("@metadata.code.branch_hint annotation: invalid target");
+        // A hint on another instruction is well-formed but invalid (the reference checks it when
+        // validating the annotation's custom section); only the parser knows the target here.
+        if (op is not (Op.If or Op.BrIf))
+            throw new InvalidModuleException("@metadata.code.branch_hint annotation: invalid target", -1, (int)funcIndex);
         if (funcIndex == uint.MaxValue) throw hint.Value.Ann.Error("@metadata.code.branch_hint annotation: not in a function");
         (BranchHints ??= []).Add((Writer.Length, hint.Value.Value));
     }

@@ -178,13 +178,26 @@ public sealed class ModuleCodecTests
     }
 
     [Fact]
+    public void FunctionIndicesOfNonNullFuncTypeUseTheIndexForm()
+    {
+        var m = new ModuleInfo();
+        m.Types.Add(new SubType(CompositeType.Func([], []), true, []));
+        m.Functions.Add(0);
+        m.Codes.Add(new FunctionBody(new byte[] { 0, 0x0B }, 0));
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, Offset = E(0x41, 0x00, 0x0B), Type = ValType.Ref(HeapType.Func, false), FuncIndices = [0] });
+        var bytes = ModuleEncoder.Encode(m);
+        Assert.Equal(0u, ElementForm(bytes));
+        Assert.Equal([0u], ModuleDecoder.Decode(bytes).Elements[0].FuncIndices!);
+    }
+
+    [Fact]
     public void FunctionIndicesOfNonFuncrefSegmentAreWrittenAsExpressions()
     {
         var m = new ModuleInfo();
         m.Types.Add(new SubType(CompositeType.Func([], []), true, []));
         m.Functions.Add(0);
         m.Codes.Add(new FunctionBody(new byte[] { 0, 0x0B }, 0));
-        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Passive, Type = ValType.Ref(HeapType.Func, false), FuncIndices = [0, 0] });
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Passive, Type = ValType.Ref(new HeapType(0), false), FuncIndices = [0, 0] });
         var d = ModuleDecoder.Decode(ModuleEncoder.Encode(m));
         Assert.Null(d.Elements[0].FuncIndices);
         Assert.Equal(2, d.Elements[0].Exprs!.Length);

@@ -17,6 +17,10 @@ internal sealed class FakeEngine : IScriptEngine
 
     public string Name => "fake";
 
+    public bool Disposed { get; private set; }
+
+    public void Dispose() => Disposed = true;
+
     public bool CanExecute => true;
 
     public RefClass Classify(in Value value, out uint? hostId) => ScriptValues.DefaultClassify(value, out hostId);

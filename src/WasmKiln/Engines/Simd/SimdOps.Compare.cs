@@ -11,12 +11,12 @@ internal static partial class SimdOps
     /// <summary><c>i8x16.eq</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> I8x16Eq(Vector128<byte> a, Vector128<byte> b) =>
-        Vector128.Equals(a, b);
+        Vector128.Equals(a.AsByte(), b.AsByte()).AsByte();
 
     /// <summary><c>i8x16.ne</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> I8x16Ne(Vector128<byte> a, Vector128<byte> b) =>
-        ~Vector128.Equals(a, b);
+        (~Vector128.Equals(a.AsByte(), b.AsByte())).AsByte();
 
     /// <summary><c>i8x16.lt_s</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -61,12 +61,12 @@ internal static partial class SimdOps
     /// <summary><c>i16x8.eq</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> I16x8Eq(Vector128<byte> a, Vector128<byte> b) =>
-        Vector128.Equals(a, b);
+        Vector128.Equals(a.AsUInt16(), b.AsUInt16()).AsByte();
 
     /// <summary><c>i16x8.ne</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> I16x8Ne(Vector128<byte> a, Vector128<byte> b) =>
-        ~Vector128.Equals(a, b);
+        (~Vector128.Equals(a.AsUInt16(), b.AsUInt16())).AsByte();
 
     /// <summary><c>i16x8.lt_s</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -111,12 +111,12 @@ internal static partial class SimdOps
     /// <summary><c>i32x4.eq</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> I32x4Eq(Vector128<byte> a, Vector128<byte> b) =>
-        Vector128.Equals(a, b);
+        Vector128.Equals(a.AsUInt32(), b.AsUInt32()).AsByte();
 
     /// <summary><c>i32x4.ne</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> I32x4Ne(Vector128<byte> a, Vector128<byte> b) =>
-        ~Vector128.Equals(a, b);
+        (~Vector128.Equals(a.AsUInt32(), b.AsUInt32())).AsByte();
 
     /// <summary><c>i32x4.lt_s</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
