@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.Intrinsics;
+using WasmKiln.Engines.Simd;
 using WasmKiln.Instructions;
 using WasmKiln.Model;
 using WasmKiln.Runtime;
@@ -347,6 +348,7 @@ internal sealed partial class FunctionCompiler
         }
 
         if (info.Prefix == 0xFE) { EmitAtomic(ins, info); return; }
+        if (info.Feature is Feature.Simd or Feature.RelaxedSimd) { EmitSimd(ins, info); return; }
         if (info.Imm == Imm.MemArg && !info.IsSpecial && info.Prefix == 0) { EmitMemoryAccess(ins, info); return; }
         if (!info.IsSpecial && info.Imm == Imm.None)
         {
@@ -629,6 +631,35 @@ internal sealed partial class FunctionCompiler
         il.Emit(OpCodes.Call, MemMethod("AtomicRmw" + bits));
         if (resultI64) il.Emit(OpCodes.Conv_U8);
         Push(info.Results[0].Type);
+    }
+
+    /// <summary>SIMD instructions: calls into <see cref="SimdOps"/> (memory ones with a checked pointer).</summary>
+    private void EmitSimd(in Instruction ins, OpInfo info)
+    {
+        var il = _il;
+        var method = SimdOps.MethodFor(ins.Op) ?? throw Unsupported(ins.Op);
+        int n = info.Params.Length;
+        if (info.Imm is Imm.MemArg or Imm.MemArgLane)
+        {
+            var addr = Slot(_sp - n, _stack[_sp - n]);
+            EmitPointer(ins.A, addr, ins.MemOffset, info.NaturalAlignment);
+            for (int i = _sp - n + 1; i < _sp; i++) LoadAt(i);
+            if (info.Imm == Imm.MemArgLane) il.Emit(OpCodes.Ldc_I4, (int)ins.B);
+        }
+        else
+        {
+            LoadTop(n);
+            if (info.Imm == Imm.Lane) il.Emit(OpCodes.Ldc_I4, (int)ins.A);
+            else if (info.Imm == Imm.Shuffle)
+            {
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Lo);
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Hi);
+                il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.V128Const)));
+            }
+        }
+        il.Emit(OpCodes.Call, method);
+        _sp -= n;
+        foreach (var r in info.Results) Push(r.Type);
     }
 
     private void EmitNarrow(int size)
