@@ -58,9 +58,10 @@ internal interface IScriptInstance
 /// (<c>ref.extern N</c>, <c>ref.host N</c>) arrive as <c>externref</c>/<c>anyref</c> values whose
 /// <see cref="Value.Ref"/> is a <see cref="HostRef"/>; the engine's <see cref="IRefClassifier.Classify"/>
 /// must report them back as Extern/Host with their id (see <see cref="ScriptValues.DefaultClassify"/>).
-/// The runner disposes the engine when its script ends (memories may hold native memory).
+/// An engine that also implements <see cref="IDisposable"/> is disposed when its script ends
+/// (memories may hold native memory).
 /// </summary>
-internal interface IScriptEngine : IRefClassifier, IDisposable
+internal interface IScriptEngine : IRefClassifier
 {
     /// <summary>The name the engine is chosen by (<c>--engine NAME</c>).</summary>
     string Name { get; }
@@ -106,9 +107,6 @@ internal sealed class NoEngine : IScriptEngine
 
     /// <inheritdoc/>
     public RefClass Classify(in Value value, out uint? hostId) => ScriptValues.DefaultClassify(value, out hostId);
-
-    /// <summary>Nothing to release.</summary>
-    public void Dispose() { }
 
     /// <inheritdoc/>
     public IScriptInstance CreateSpectest() => throw new WasmException("no engine: the spectest module needs an engine");

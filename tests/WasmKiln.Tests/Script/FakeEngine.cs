@@ -11,7 +11,7 @@ namespace WasmKiln.Tests.Script;
 /// stack, "throw" throws, "nan" returns an f32 NaN, anything else returns nothing); exported globals
 /// read 42. Imports must resolve through the resolver (else unlinkable); a start function traps.
 /// </summary>
-internal sealed class FakeEngine : IScriptEngine
+internal sealed class FakeEngine : IScriptEngine, IDisposable
 {
     public List<string> Log { get; } = [];
 
