@@ -83,7 +83,15 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             result.Fail(0, "script", "internal error: " + DescribeException(e));
             return result;
         }
-        new Session(createEngine(), result).Run(script);
+        var engine = createEngine();
+        try
+        {
+            new Session(engine, result).Run(script);
+        }
+        finally
+        {
+            (engine as IDisposable)?.Dispose();
+        }
         return result;
     }
 

@@ -177,6 +177,16 @@ public class SpecRunnerTests
     }
 
     [Fact]
+    public void TheEngineIsDisposedWhenTheScriptEnds()
+    {
+        var engine = new FakeEngine();
+        var r = new SpecRunner("fake", () => engine).RunText(Module + "\n(invoke \"add\" (i32.const 1) (i32.const 2))", "t.wast");
+        Assert.Equal(2, r.Passed);
+        Assert.Equal(["instantiate", "invoke add"], engine.Log);
+        Assert.True(engine.Disposed);
+    }
+
+    [Fact]
     public void ScriptsThatDoNotParseFailAsAWhole()
     {
         var r = RunNone("(module)\n(assert_return (invoke \"f\") (i32.const x))");
