@@ -75,7 +75,7 @@ internal static class Program
 
         // wat2wasm
         var watIn = new Argument<string>("IN") { Description = "The .wat text module." };
-        var watOut = new Option<string?>("--output", "-o") { Description = "Output file (default: IN with the extension .wasm)." };
+        var watOut = new Option<string?>("--output", "-o") { Description = "Output file (default: IN with the extension .wasm).", HelpName = "OUT" };
         var debugNames = new Option<bool>("--debug-names") { Description = "Write a name section with the text's $names." };
         var wat2wasm = new Command("wat2wasm", "Convert a text module to a binary module (it must validate).") { watIn, watOut, debugNames };
         wat2wasm.SetAction(p => Guard(stderr, p.GetValue(watIn)!, file =>
@@ -91,7 +91,7 @@ internal static class Program
 
         // wasm2wat
         var wasmIn = new Argument<string>("IN") { Description = "The .wasm binary module." };
-        var wasmOut = new Option<string?>("--output", "-o") { Description = "Output file (default: standard output)." };
+        var wasmOut = new Option<string?>("--output", "-o") { Description = "Output file (default: standard output).", HelpName = "OUT" };
         var folded = new Option<bool>("--folded") { Description = "Print instructions in folded (S-expression) form." };
         var wasm2wat = new Command("wasm2wat", "Convert a binary module to text (it must validate).") { wasmIn, wasmOut, folded };
         wasm2wat.SetAction(p => Guard(stderr, p.GetValue(wasmIn)!, file =>
@@ -112,8 +112,8 @@ internal static class Program
 
         // wast
         var paths = new Argument<string[]>("PATH") { Description = "Script files, or folders searched for *.wast.", Arity = ArgumentArity.OneOrMore };
-        var engine = new Option<string>("--engine") { Description = $"Execution engine: {string.Join(", ", ScriptEngines.Names)} (default: {ScriptEngines.DefaultName}).", DefaultValueFactory = _ => ScriptEngines.DefaultName };
-        var report = new Option<string?>("--report") { Description = "Also write a JSON report to this file." };
+        var engine = new Option<string>("--engine") { Description = $"Execution engine: {string.Join(", ", ScriptEngines.Names)}.", HelpName = "NAME", DefaultValueFactory = _ => ScriptEngines.DefaultName };
+        var report = new Option<string?>("--report") { Description = "Also write a JSON report to this file.", HelpName = "FILE.json" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "List each failed command as FILE:LINE: kind: message." };
         var wast = new Command("wast", "Run .wast spec scripts; prints one line per file and a total line. Exit 0 when every command passed.")
         {

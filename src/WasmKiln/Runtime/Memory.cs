@@ -31,8 +31,8 @@ public sealed unsafe partial class Memory : IDisposable
     public const ulong DefaultHostMaxPages = 65536;
 
     /// <summary>
-    /// Address of byte 0. Engines read this field directly; it never changes while the memory
-    /// is alive (it becomes null after <see cref="Dispose"/>, together with a zero length).
+    /// Address of byte 0. Engines read this field directly; it never changes. After
+    /// <see cref="Dispose"/> the length is 0, so bounds checks fail before it is used.
     /// </summary>
     internal byte* Base;
 
@@ -178,8 +178,10 @@ public sealed unsafe partial class Memory : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            // Base is left as it is: a reader that saw the old length before this write holds a
+            // lease (host API) or must not race Dispose (engines); either way a stale Base is
+            // never dereferenced after release, whereas a null Base could be.
             Volatile.Write(ref ByteLength, 0);
-            Base = null;
         }
         _buffer.Dispose();
     }

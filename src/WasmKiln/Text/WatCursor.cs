@@ -8,11 +8,15 @@ internal sealed class WatCursor
 {
     private readonly List<SExpr> _items;
     private readonly bool _allowCustom;
+    private readonly bool _allowName;
+    private int _consumed;
+    private bool _secondWasId;
     private int _pos;
 
     public WatCursor(SList list, int start = 0, bool allowCustom = false)
     {
         _allowCustom = allowCustom;
+        _allowName = list.Head is { } h && NameHeads.Contains(h);
         List = list;
         _items = list.Items;
         _pos = 0;
@@ -21,6 +25,7 @@ internal sealed class WatCursor
         for (int i = 0; i < start && _pos < _items.Count; i++)
         {
             _pos++;
+            _consumed++;
             Skip();
         }
     }
@@ -50,6 +55,8 @@ internal sealed class WatCursor
     {
         if (_pos >= _items.Count) throw EndError();
         var e = _items[_pos++];
+        _consumed++;
+        if (_consumed == 2) _secondWasId = e is SAtom { Kind: AtomKind.Id };
         Skip();
         return e;
     }
@@ -148,11 +155,31 @@ internal sealed class WatCursor
         s.StartsWith("nan:0x", StringComparison.Ordinal) || s.StartsWith("assert_", StringComparison.Ordinal) ||
         s.StartsWith("ref.", StringComparison.Ordinal);
 
+    /// <summary>Lists whose keyword (and identifier) may be followed by a <c>(@name "...")</c> annotation.</summary>
+    private static readonly HashSet<string> NameHeads = new(StringComparer.Ordinal)
+    {
+        "module", "func", "type", "global", "table", "memory", "tag", "elem", "data", "param", "local", "field",
+        "import", "block", "loop", "if", "try", "try_table",
+    };
+
+    /// <summary>True when annotations directly precede the current item.</summary>
+    public bool HasAnnotationBefore => _pos > 0 && _items[_pos - 1] is SList { IsAnnotation: true };
+
+    /// <summary>The annotations directly before the current item (skipped by the cursor).</summary>
+    public IEnumerable<SList> AnnotationsBefore()
+    {
+        int p = _pos - 1;
+        while (p >= 0 && _items[p] is SList { IsAnnotation: true }) p--;
+        for (int i = p + 1; i < _pos; i++) yield return (SList)_items[i];
+    }
+
     private void Skip()
     {
         while (_pos < _items.Count && _items[_pos] is SList { IsAnnotation: true } ann)
         {
             if (ann.Annotation == "custom" && !_allowCustom) throw ann.Error("misplaced @custom annotation");
+            if (ann.Annotation == "name" && !(_allowName && (_consumed == 1 || (_consumed == 2 && _secondWasId))))
+                throw ann.Error("misplaced @name annotation");
             _pos++;
         }
     }

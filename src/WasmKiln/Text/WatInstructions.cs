@@ -31,7 +31,57 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
     /// <summary>Parses every remaining item of <paramref name="c"/> as instructions.</summary>
     public void ParseBody(WatCursor c)
     {
-        while (!c.AtEnd) ParseInstr(c);
+        while (!c.AtEnd)
+        {
+            if (c.HasAnnotationBefore) NoteAnnotations(c);
+            ParseInstr(c);
+        }
+    }
+
+    private void NoteAnnotations(WatCursor c)
+    {
+        {
+            foreach (var ann in c.AnnotationsBefore())
+            {
+                if (ann.Annotation != WatModuleParser.BranchHintAnnotation) continue;
+                if (_pendingHint != null) throw ann.Error("@metadata.code.branch_hint annotation: duplicate annotation");
+                var hc = new WatCursor(ann);
+                var bytes = new List<byte>();
+                while (!hc.AtEnd) bytes.AddRange(hc.NextString().Bytes!);
+                _pendingHint = ann;
+                _pendingHintValue = bytes.ToArray();
+            }
+        }
+    }
+
+    private SList? _pendingHint;
+    private byte[] _pendingHintValue = [];
+
+    /// <summary>Branch hints of this body: (offset of the hinted instruction in the body, hint value).</summary>
+    public List<(int Offset, byte[] Value)>? BranchHints { get; private set; }
+
+    /// <summary>Takes the pending branch hint (if any) for the instruction about to be parsed.</summary>
+    private (SList Ann, byte[] Value)? TakeHint()
+    {
+        if (_pendingHint == null) return null;
+        var h = (_pendingHint, _pendingHintValue);
+        _pendingHint = null;
+        return h;
+    }
+
+    /// <summary>
+    /// Records <paramref name="hint"/> for the instruction <paramref name="op"/> written next.
+    /// Throws <see cref="InvalidModuleException"/> when the target is not <c>if</c> or <c>br_if</c>.
+    /// </summary>
+    private void ApplyHint((SList Ann, byte[] Value)? hint, Op op)
+    {
+        if (hint == null) return;
+        // A hint on another instruction is well-formed but invalid (the reference checks it when
+        // validating the annotation's custom section); only the parser knows the target here.
+        if (op is not (Op.If or Op.BrIf))
+            throw new InvalidModuleException("@metadata.code.branch_hint annotation: invalid target", -1, (int)funcIndex);
+        if (funcIndex == uint.MaxValue) throw hint.Value.Ann.Error("@metadata.code.branch_hint annotation: not in a function");
+        (BranchHints ??= []).Add((Writer.Length, hint.Value.Value));
     }
 
     private void ParseInstr(WatCursor c)
@@ -42,6 +92,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
             ParseFolded(l);
             return;
         }
+        var hint = TakeHint();
         var a = (SAtom)e;
         if (a.Kind != AtomKind.Keyword) throw WatCursor.Unexpected(a);
         switch (a.Text)
@@ -49,12 +100,15 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
             case "block":
             case "loop":
             case "if":
+                ApplyHint(hint, a.Text == "if" ? Op.If : Op.Block);
                 ParseFlatBlock(a, c);
                 return;
             case "try":
+                ApplyHint(hint, Op.Try);
                 ParseFlatTry(c);
                 return;
             case "try_table":
+                ApplyHint(hint, Op.TryTable);
                 ParseFlatTryTable(c);
                 return;
             case "end":
@@ -68,6 +122,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
         }
         var op = LookupOp(a);
         var ins = ParseImmediates(ref op, a, c);
+        ApplyHint(hint, ins.Op);
         InstructionWriter.Write(Writer, ins);
     }
 
@@ -84,6 +139,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
     public void ParseFolded(SList l)
     {
         if (l.IsAnnotation) return;
+        var hint = TakeHint();
         var c = new WatCursor(l);
         var head = c.NextAtom();
         if (head.Kind != AtomKind.Keyword) throw WatCursor.Unexpected(head);
@@ -92,6 +148,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
             case "block":
             case "loop":
             {
+                ApplyHint(hint, Op.Block);
                 var label = c.TakeId();
                 var bt = ParseBlockType(c);
                 InstructionWriter.WriteOpcode(Writer, head.Text == "block" ? Op.Block : Op.Loop);
@@ -113,6 +170,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                     ParseFolded(cond);
                 }
                 var then = c.TakeList("then") ?? throw c.EndError();
+                ApplyHint(hint, Op.If);
                 InstructionWriter.WriteOpcode(Writer, Op.If);
                 TypeCodec.WriteBlockType(Writer, bt);
                 _labels.Add(label?.Text);
@@ -131,10 +189,12 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                 return;
             }
             case "try":
+                ApplyHint(hint, Op.Try);
                 ParseFoldedTry(c);
                 return;
             case "try_table":
             {
+                ApplyHint(hint, Op.TryTable);
                 var label = c.TakeId();
                 var bt = ParseBlockType(c);
                 var catches = ParseCatchClauses(c);
@@ -163,6 +223,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
             if (operand is not SList ol) throw WatCursor.Unexpected(operand);
             ParseFolded(ol);
         }
+        ApplyHint(hint, instr.Op);
         InstructionWriter.Write(Writer, instr);
     }
 

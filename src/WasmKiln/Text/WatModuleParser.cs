@@ -64,6 +64,31 @@ internal sealed partial class WatModuleParser
     private readonly List<(SList Def, bool InRec)> _typeDefs = [];
 
     private bool _usesDataCount;
+
+    internal const string BranchHintAnnotation = "metadata.code.branch_hint";
+
+    /// <summary>Branch hints by function: (offset in the body, hint bytes).</summary>
+    private readonly List<(uint Func, List<(int Offset, byte[] Value)> Hints)> _branchHints = [];
+
+    internal void AddBranchHints(uint funcIndex, List<(int Offset, byte[] Value)> hints) => _branchHints.Add((funcIndex, hints));
+
+    /// <summary>The <c>metadata.code.branch_hint</c> custom section, placed before the code section.</summary>
+    private void AddBranchHintSection()
+    {
+        var w = new WasmWriter(64);
+        w.U32((uint)_branchHints.Count);
+        foreach (var (func, hints) in _branchHints)
+        {
+            w.U32(func);
+            w.U32((uint)hints.Count);
+            foreach (var (offset, value) in hints)
+            {
+                w.U32((uint)offset);
+                w.Vec(value);
+            }
+        }
+        _m.Customs.Add(new CustomSection(BranchHintAnnotation, w.ToArray(), SectionId.DataCount, 0));
+    }
     private bool _hasStart;
 
     public WatModuleParser(SList module, int start)
@@ -87,13 +112,29 @@ internal sealed partial class WatModuleParser
     {
         var fields = new List<SList>();
         var customs = new List<SList>();
+        bool sawName = false;
         for (int i = _start; i < _module.Count; i++)
         {
             var e = _module[i];
             if (e is not SList l) throw WatCursor.Unexpected(e);
             if (l.IsAnnotation)
             {
-                if (l.Annotation == "custom") customs.Add(l);
+                switch (l.Annotation)
+                {
+                    case "custom":
+                        customs.Add(l);
+                        break;
+                    case "name":
+                        if (fields.Count > 0) throw l.Error("misplaced @name annotation");
+                        if (sawName) throw l.Error("@name annotation: multiple module");
+                        sawName = true;
+                        var nc = new WatCursor(l);
+                        if (nc.Peek is not SAtom { Kind: AtomKind.String } ns) throw l.Error("@name annotation: string expected");
+                        ModuleName = Utf8Name(ns);
+                        break;
+                    case BranchHintAnnotation:
+                        throw l.Error("@metadata.code.branch_hint annotation: not in a function");
+                }
                 continue;
             }
             fields.Add(l);
@@ -103,6 +144,7 @@ internal sealed partial class WatModuleParser
         ParseTypeDefs();
         foreach (var f in fields) ParseField(f);
         foreach (var c in customs) ParseCustom(c);
+        if (_branchHints.Count > 0) AddBranchHintSection();
 
         if (_usesDataCount) _m.DataCount = (uint)_m.Datas.Count;
         _names.Module = ModuleName;
@@ -508,8 +550,12 @@ internal sealed partial class WatModuleParser
         public bool HasInline => Params.Count > 0 || Results.Count > 0;
     }
 
+    /// <summary>The type use with no clauses (shared; never modified).</summary>
+    private static readonly TypeUse EmptyTypeUse = new();
+
     public TypeUse ReadTypeUse(WatCursor c, bool allowParamIds)
     {
+        if (!(c.Peek is SList { Head: "type" or "param" or "result" })) return EmptyTypeUse;
         var tu = new TypeUse();
         var t = c.TakeList("type");
         if (t != null)
@@ -761,6 +807,7 @@ internal sealed partial class WatModuleParser
         body.Writer = w;
         body.ParseBody(c);
         w.Byte(0x0B);
+        if (body.BranchHints != null) AddBranchHints(index, body.BranchHints);
         _m.Codes.Add(new FunctionBody(w.ToArray(), 0));
     }
 

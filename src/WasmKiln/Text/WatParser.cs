@@ -54,7 +54,7 @@ internal static class WatParser
         while (start < module.Count)
         {
             var e = module[start];
-            if (e is SList { IsAnnotation: true } ann && ann.Annotation != "custom") { start++; continue; }
+            if (e is SList { IsAnnotation: true } ann && ann.Annotation is not ("custom" or "name" or WatModuleParser.BranchHintAnnotation)) { start++; continue; }
             if (!seenHead && e is SAtom h && h.IsKeyword("module")) { seenHead = true; start++; continue; }
             if (seenHead && e is SAtom a && (a.IsKeyword("definition") || a.Kind == AtomKind.Id)) { start++; continue; }
             break;

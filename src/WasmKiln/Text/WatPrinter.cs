@@ -382,10 +382,18 @@ internal sealed partial class WatPrinter
                 break;
             }
         }
-        if (e.FuncIndices is uint[] funcs)
+        // The abbreviation `func x*` is read as a (ref func) list of function indices: use it for
+        // such a segment; otherwise spell out the type and the items.
+        // Function indices of type funcref (no exact text form) use it too, as the readable choice.
+        if (e.FuncIndices is uint[] funcs && (e.Type == ValType.Ref(HeapType.Func, false) || e.Type == ValType.FuncRef))
         {
             sb.Append(" func");
             foreach (var f in funcs) sb.Append(' ').Append(WatNames.Ref(_names.Funcs, f));
+        }
+        else if (e.FuncIndices is uint[] refs)
+        {
+            sb.Append(' ').Append(ValTypeText(e.Type));
+            foreach (var f in refs) sb.Append(" (ref.func ").Append(WatNames.Ref(_names.Funcs, f)).Append(')');
         }
         else
         {

@@ -12,7 +12,9 @@ namespace WasmKiln.Validation;
 /// <param name="Else">Offset of the <c>else</c> of an if, or of the first <c>catch</c>,
 /// <c>catch_all</c> or <c>delegate</c> of a legacy try; -1 when there is none.</param>
 /// <param name="End">Offset of the matching <c>end</c> (or of the <c>delegate</c> closing a try).</param>
-internal readonly record struct BlockTarget(int Start, int Else, int End);
+/// <param name="Height">Operand stack height (in values, relative to the function's frame) below the
+/// block's parameters when it is entered: a branch to the block keeps this many values plus the label's arity.</param>
+internal readonly record struct BlockTarget(int Start, int Else, int End, int Height);
 
 /// <summary>A <c>catch</c> or <c>catch_all</c> clause of a legacy <c>try</c>.</summary>
 /// <param name="Block">Index in <see cref="FunctionInfo.Blocks"/> of the try.</param>

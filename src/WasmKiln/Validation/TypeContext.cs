@@ -89,7 +89,7 @@ internal static class TypeRegistry
             {
                 var st = types[start + i];
                 int super = st.Supers.Length == 0 ? -1 : MapIndex((int)st.Supers[0], start, baseId, canon);
-                int depth = super < 0 ? 0 : (super < baseId ? arr[super].Depth : arr[super].Depth) + 1;
+                int depth = super < 0 ? 0 : arr[super].Depth + 1;
                 var ct = st.Type;
                 CompositeType mapped = ct.Kind switch
                 {
@@ -323,7 +323,4 @@ internal sealed class TypeContext
         if (t.Kind == ValKind.Ref && t.Heap.IsIndex && t.Heap.Value >= limit)
             throw new InvalidModuleException("unknown type " + t.Heap.Value, -1);
     }
-
-    /// <summary>Text of a canonical value type for messages.</summary>
-    public static string Describe(ValType t) => t.ToString();
 }

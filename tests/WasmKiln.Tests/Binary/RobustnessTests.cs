@@ -52,9 +52,9 @@ public sealed class RobustnessTests
         {
             var module = File.ReadAllBytes(file);
             var ends = SectionEnds(module);
-            int step = Math.Max(1, module.Length / 300);
+            int step = Math.Max(1, module.Length / 40);
             for (int len = 0; len < module.Length; len += step) AssertPrefixRejected(module, len, ends);
-            for (int len = Math.Max(0, module.Length - 40); len < module.Length; len++) AssertPrefixRejected(module, len, ends);
+            for (int len = Math.Max(0, module.Length - 12); len < module.Length; len++) AssertPrefixRejected(module, len, ends);
         }
     }
 

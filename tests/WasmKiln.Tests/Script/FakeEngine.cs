@@ -11,11 +11,15 @@ namespace WasmKiln.Tests.Script;
 /// stack, "throw" throws, "nan" returns an f32 NaN, anything else returns nothing); exported globals
 /// read 42. Imports must resolve through the resolver (else unlinkable); a start function traps.
 /// </summary>
-internal sealed class FakeEngine : IScriptEngine
+internal sealed class FakeEngine : IScriptEngine, IDisposable
 {
     public List<string> Log { get; } = [];
 
     public string Name => "fake";
+
+    public bool Disposed { get; private set; }
+
+    public void Dispose() => Disposed = true;
 
     public bool CanExecute => true;
 

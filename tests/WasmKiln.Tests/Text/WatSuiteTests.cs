@@ -58,6 +58,7 @@ public class WatSuiteTests
                 case "assert_exhaustion":
                     if (l.Count > 1 && l[1] is SList { Head: "module" } m) CheckParses(m, result);
                     break;
+                case "assert_malformed_custom":
                 case "assert_malformed":
                     if (l.Count > 2 && l[1] is SList { Head: "module" } mm && l[2] is SAtom { Kind: AtomKind.String } msg)
                         CheckMalformed(mm, msg.Text, result, file);
