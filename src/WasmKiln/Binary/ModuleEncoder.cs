@@ -282,14 +282,15 @@ internal static class ModuleEncoder
 
     /// <summary>
     /// Element segment forms: the index forms (0-3) when the elements are function indices and
-    /// the type is a function reference (the index forms stand for <c>(ref func)</c> elements;
-    /// decoded ones carry <see cref="ValType.FuncRef"/>), else the expression forms (4-7); the
-    /// implicit-table forms (0, 4) for active segments on table 0 (form 4 only for funcref).
+    /// the type is <see cref="ValType.FuncRef"/> (what the decoder gives the index forms), else
+    /// the expression forms (4-7); the implicit-table forms (0, 4) for active segments on table 0
+    /// of type funcref. Function indices with another type are written as <c>ref.func</c>
+    /// expressions, so that decoding gives back the same type.
     /// </summary>
     private static void WriteElement(WasmWriter w, ElementSegment e)
     {
         bool funcRef = e.Type == ValType.FuncRef;
-        bool indexForm = e.FuncIndices != null && e.Type.IsRef && e.Type.Heap == HeapType.Func;
+        bool indexForm = e.FuncIndices != null && funcRef;
         uint form = indexForm ? 0u : 4u;
         bool explicitTable = false;
         switch (e.Mode)
@@ -297,7 +298,7 @@ internal static class ModuleEncoder
             case SegmentMode.Passive: form |= 1; break;
             case SegmentMode.Declarative: form |= 3; break;
             default:
-                if (e.TableIndex != 0 || (!indexForm && !funcRef))
+                if (e.TableIndex != 0 || !funcRef)
                 {
                     form |= 2;
                     explicitTable = true;

@@ -38,7 +38,7 @@ internal sealed class CompilerScriptEngine : IScriptEngine
     {
         return Run(() =>
         {
-            var inst = Linker.Instantiate(module, _store, imp => imports.TryResolve(imp.Module, imp.Name, out var ev) && ev.Kind == imp.Kind ? ev.Handle : null);
+            var inst = Linker.Instantiate(module, _store, imp => imports.TryResolve(imp.Module, imp.Name, out var ev) ? ev.Handle : null);
             return Outcome.Instantiated(new ScriptInstance(inst.Exports));
         });
     }

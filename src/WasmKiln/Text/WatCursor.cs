@@ -162,6 +162,9 @@ internal sealed class WatCursor
         "import", "block", "loop", "if", "try", "try_table",
     };
 
+    /// <summary>True when annotations directly precede the current item.</summary>
+    public bool HasAnnotationBefore => _pos > 0 && _items[_pos - 1] is SList { IsAnnotation: true };
+
     /// <summary>The annotations directly before the current item (skipped by the cursor).</summary>
     public IEnumerable<SList> AnnotationsBefore()
     {

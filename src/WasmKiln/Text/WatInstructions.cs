@@ -33,6 +33,14 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
     {
         while (!c.AtEnd)
         {
+            if (c.HasAnnotationBefore) NoteAnnotations(c);
+            ParseInstr(c);
+        }
+    }
+
+    private void NoteAnnotations(WatCursor c)
+    {
+        {
             foreach (var ann in c.AnnotationsBefore())
             {
                 if (ann.Annotation != WatModuleParser.BranchHintAnnotation) continue;
@@ -43,7 +51,6 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                 _pendingHint = ann;
                 _pendingHintValue = bytes.ToArray();
             }
-            ParseInstr(c);
         }
     }
 

@@ -550,8 +550,12 @@ internal sealed partial class WatModuleParser
         public bool HasInline => Params.Count > 0 || Results.Count > 0;
     }
 
+    /// <summary>The type use with no clauses (shared; never modified).</summary>
+    private static readonly TypeUse EmptyTypeUse = new();
+
     public TypeUse ReadTypeUse(WatCursor c, bool allowParamIds)
     {
+        if (!(c.Peek is SList { Head: "type" or "param" or "result" })) return EmptyTypeUse;
         var tu = new TypeUse();
         var t = c.TakeList("type");
         if (t != null)

@@ -178,7 +178,7 @@ public sealed class ModuleCodecTests
     }
 
     [Fact]
-    public void FunctionIndicesOfNonNullFuncTypeUseTheIndexForm()
+    public void FunctionIndicesOfNonNullFuncTypeKeepTheirType()
     {
         var m = new ModuleInfo();
         m.Types.Add(new SubType(CompositeType.Func([], []), true, []));
@@ -186,8 +186,10 @@ public sealed class ModuleCodecTests
         m.Codes.Add(new FunctionBody(new byte[] { 0, 0x0B }, 0));
         m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, Offset = E(0x41, 0x00, 0x0B), Type = ValType.Ref(HeapType.Func, false), FuncIndices = [0] });
         var bytes = ModuleEncoder.Encode(m);
-        Assert.Equal(0u, ElementForm(bytes));
-        Assert.Equal([0u], ModuleDecoder.Decode(bytes).Elements[0].FuncIndices!);
+        Assert.Equal(6u, ElementForm(bytes));
+        var d = ModuleDecoder.Decode(bytes);
+        Assert.Equal(ValType.Ref(HeapType.Func, false), d.Elements[0].Type);
+        Assert.Equal(bytes, ModuleEncoder.Encode(d));
     }
 
     [Fact]

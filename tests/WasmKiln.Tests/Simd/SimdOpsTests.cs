@@ -258,7 +258,9 @@ public class SimdOpsTests(ITestOutputHelper output)
                 }
             }
         }
-        output.WriteLine(checks + " checks");
+        output.WriteLine(checks + " checks; hardware: Sse2=" + System.Runtime.Intrinsics.X86.Sse2.IsSupported
+            + " Ssse3=" + System.Runtime.Intrinsics.X86.Ssse3.IsSupported + " Sse41=" + System.Runtime.Intrinsics.X86.Sse41.IsSupported
+            + " AdvSimd=" + System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported + " Vector128 accelerated=" + Vector128.IsHardwareAccelerated);
         Assert.True(failures.Count == 0, failures.Count + " failures:\n" + string.Join("\n", failures.Take(60)));
     }
 

@@ -422,9 +422,10 @@ internal static class SimdReference
             var r = new long[4];
             for (int i = 0; i < 4; i++)
             {
-                long s = 0;
-                for (int k = 0; k < 4; k++) s += x[4 * i + k] * y[4 * i + k];
-                r[i] = s + c[i];
+                // two 16-bit intermediates (wrapped), each sign-extended, then the accumulator
+                short lo = unchecked((short)(x[4 * i] * y[4 * i] + x[4 * i + 1] * y[4 * i + 1]));
+                short hi = unchecked((short)(x[4 * i + 2] * y[4 * i + 2] + x[4 * i + 3] * y[4 * i + 3]));
+                r[i] = lo + hi + c[i];
             }
             return FromInts(r, 32);
         };

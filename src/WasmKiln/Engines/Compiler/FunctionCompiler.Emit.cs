@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.Intrinsics;
+using WasmKiln.Engines.Simd;
 using WasmKiln.Instructions;
 using WasmKiln.Model;
 using WasmKiln.Runtime;
@@ -109,8 +110,8 @@ internal sealed partial class FunctionCompiler
             }
             case Op.I32Const: il.Emit(OpCodes.Ldc_I4, (int)ins.Int); Push(ValType.I32); return;
             case Op.I64Const: il.Emit(OpCodes.Ldc_I8, ins.Int); Push(ValType.I64); return;
-            case Op.F32Const: il.Emit(OpCodes.Ldc_R4, BitConverter.Int32BitsToSingle((int)ins.Bits)); Push(ValType.F32); return;
-            case Op.F64Const: il.Emit(OpCodes.Ldc_R8, BitConverter.Int64BitsToDouble((long)ins.Bits)); Push(ValType.F64); return;
+            case Op.F32Const: EmitF32Const((uint)ins.Bits); Push(ValType.F32); return;
+            case Op.F64Const: EmitF64Const(ins.Bits); Push(ValType.F64); return;
             case Op.V128Const:
                 il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Lo);
                 il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Hi);
@@ -347,6 +348,7 @@ internal sealed partial class FunctionCompiler
         }
 
         if (info.Prefix == 0xFE) { EmitAtomic(ins, info); return; }
+        if (info.Feature is Feature.Simd or Feature.RelaxedSimd) { EmitSimd(ins, info); return; }
         if (info.Imm == Imm.MemArg && !info.IsSpecial && info.Prefix == 0) { EmitMemoryAccess(ins, info); return; }
         if (!info.IsSpecial && info.Imm == Imm.None)
         {
@@ -361,6 +363,23 @@ internal sealed partial class FunctionCompiler
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// <summary>Float constants: NaNs go through their bit pattern (the JIT would quiet a signaling NaN constant).</summary>
+    private void EmitF32Const(uint bits)
+    {
+        float f = BitConverter.UInt32BitsToSingle(bits);
+        if (!float.IsNaN(f)) { _il.Emit(OpCodes.Ldc_R4, f); return; }
+        _il.Emit(OpCodes.Ldc_I4, (int)bits);
+        _il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.F32FromBits)));
+    }
+
+    private void EmitF64Const(ulong bits)
+    {
+        double d = BitConverter.UInt64BitsToDouble(bits);
+        if (!double.IsNaN(d)) { _il.Emit(OpCodes.Ldc_R8, d); return; }
+        _il.Emit(OpCodes.Ldc_I8, (long)bits);
+        _il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.F64FromBits)));
+    }
 
     private void LoadU64(LocalBuilder slot, bool is64)
     {
@@ -612,6 +631,35 @@ internal sealed partial class FunctionCompiler
         il.Emit(OpCodes.Call, MemMethod("AtomicRmw" + bits));
         if (resultI64) il.Emit(OpCodes.Conv_U8);
         Push(info.Results[0].Type);
+    }
+
+    /// <summary>SIMD instructions: calls into <see cref="SimdOps"/> (memory ones with a checked pointer).</summary>
+    private void EmitSimd(in Instruction ins, OpInfo info)
+    {
+        var il = _il;
+        var method = SimdOps.MethodFor(ins.Op) ?? throw Unsupported(ins.Op);
+        int n = info.Params.Length;
+        if (info.Imm is Imm.MemArg or Imm.MemArgLane)
+        {
+            var addr = Slot(_sp - n, _stack[_sp - n]);
+            EmitPointer(ins.A, addr, ins.MemOffset, info.NaturalAlignment);
+            for (int i = _sp - n + 1; i < _sp; i++) LoadAt(i);
+            if (info.Imm == Imm.MemArgLane) il.Emit(OpCodes.Ldc_I4, (int)ins.B);
+        }
+        else
+        {
+            LoadTop(n);
+            if (info.Imm == Imm.Lane) il.Emit(OpCodes.Ldc_I4, (int)ins.A);
+            else if (info.Imm == Imm.Shuffle)
+            {
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Lo);
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Hi);
+                il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.V128Const)));
+            }
+        }
+        il.Emit(OpCodes.Call, method);
+        _sp -= n;
+        foreach (var r in info.Results) Push(r.Type);
     }
 
     private void EmitNarrow(int size)

@@ -14,7 +14,7 @@ internal static class InstanceOps
         var e = table.Elements;
         if (index >= (ulong)e.Length) Trap.UndefinedElement();
         var f = e[(int)index];
-        if (f is null) Trap.UninitializedElement();
+        if (f is null) throw new TrapException(TrapKind.UninitializedElement, "uninitialized element " + index.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var fi = (FunctionInstance)f;
         if (fi.TypeId != typeId && !Subtype(fi.TypeId, typeId)) Trap.IndirectCallTypeMismatch();
         return fi;

@@ -30,6 +30,11 @@ internal static class Ops
     [MethodImpl(Inline)]
     public static unsafe byte* Ptr(Memory m, ulong address, ulong offset, ulong size) => m.Ptr(Memory.EffectiveAddress(address, offset), size);
 
+    /// <summary>An f32 from its bits, not inlined so that a signaling NaN is never folded into a (quieted) constant.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] public static float F32FromBits(int bits) => BitConverter.Int32BitsToSingle(bits);
+    /// <summary>An f64 from its bits, not inlined (see <see cref="F32FromBits"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] public static double F64FromBits(long bits) => BitConverter.Int64BitsToDouble(bits);
+
     // ---- integer ----
     /// <summary>i32.div_s.</summary>
     [MethodImpl(Inline)]

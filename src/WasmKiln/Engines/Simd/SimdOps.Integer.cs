@@ -206,17 +206,39 @@ internal static partial class SimdOps
 
     // ---- shifts (count taken modulo the lane width) ----
 
+    // x86 has no 8-bit shifts: shift 16-bit lanes and mask off the bits that crossed bytes.
+
     /// <summary><c>i8x16.shl</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> I8x16Shl(Vector128<byte> a, int n) => Vector128.ShiftLeft(a, n & 7);
+    public static Vector128<byte> I8x16Shl(Vector128<byte> a, int n)
+    {
+        n &= 7;
+        if (Sse2.IsSupported) return Vector128.ShiftLeft(a.AsUInt16(), n).AsByte() & Vector128.Create((byte)(0xFF << n));
+        return Vector128.ShiftLeft(a, n);
+    }
 
     /// <summary><c>i8x16.shr_s</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> I8x16ShrS(Vector128<byte> a, int n) => Vector128.ShiftRightArithmetic(a.AsSByte(), n & 7).AsByte();
+    public static Vector128<byte> I8x16ShrS(Vector128<byte> a, int n)
+    {
+        n &= 7;
+        if (Sse2.IsSupported)
+        {
+            // Bias to unsigned, shift logically, remove the shifted bias: (x ^ 0x80) >>> n - (0x80 >> n).
+            var t = I8x16ShrU(a ^ Vector128.Create((byte)0x80), n);
+            return t - Vector128.Create((byte)(0x80 >> n));
+        }
+        return Vector128.ShiftRightArithmetic(a.AsSByte(), n).AsByte();
+    }
 
     /// <summary><c>i8x16.shr_u</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> I8x16ShrU(Vector128<byte> a, int n) => Vector128.ShiftRightLogical(a, n & 7);
+    public static Vector128<byte> I8x16ShrU(Vector128<byte> a, int n)
+    {
+        n &= 7;
+        if (Sse2.IsSupported) return Vector128.ShiftRightLogical(a.AsUInt16(), n).AsByte() & Vector128.Create((byte)(0xFF >> n));
+        return Vector128.ShiftRightLogical(a, n);
+    }
 
     /// <summary><c>i16x8.shl</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -248,7 +270,17 @@ internal static partial class SimdOps
 
     /// <summary><c>i64x2.shr_s</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> I64x2ShrS(Vector128<byte> a, int n) => Vector128.ShiftRightArithmetic(a.AsInt64(), n & 63).AsByte();
+    public static Vector128<byte> I64x2ShrS(Vector128<byte> a, int n)
+    {
+        var x = a.AsInt64();
+        if (Sse2.IsSupported && !Avx512F.VL.IsSupported)
+        {
+            // No 64-bit arithmetic shift before AVX-512: flip negative lanes, shift logically, flip back.
+            var sign = Vector128.LessThan(x, Vector128<long>.Zero);
+            return (Vector128.ShiftRightLogical(x ^ sign, n & 63) ^ sign).AsByte();
+        }
+        return Vector128.ShiftRightArithmetic(x, n & 63).AsByte();
+    }
 
     /// <summary><c>i64x2.shr_u</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -96,17 +96,11 @@ internal static partial class SimdOps
     }
 
     /// <summary>
-    /// <c>i32x4.relaxed_dot_i8x16_i7x16_add_s</c>: the four signed products of each group of four
-    /// lanes summed exactly, plus the accumulator lane (wrapping).
+    /// <c>i32x4.relaxed_dot_i8x16_i7x16_add_s</c>: the 16-bit intermediate of
+    /// <see cref="I16x8RelaxedDotI8x16I7x16S"/> (signed, wrapping), pairwise sign-extended and
+    /// added, plus the accumulator lane (wrapping).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> I32x4RelaxedDotI8x16I7x16AddS(Vector128<byte> a, Vector128<byte> b, Vector128<byte> c)
-    {
-        var x = a.AsInt16(); var y = b.AsInt16();
-        var xe = Vector128.ShiftRightArithmetic(Vector128.ShiftLeft(x, 8), 8).AsByte();
-        var ye = Vector128.ShiftRightArithmetic(Vector128.ShiftLeft(y, 8), 8).AsByte();
-        var xo = Vector128.ShiftRightArithmetic(x, 8).AsByte();
-        var yo = Vector128.ShiftRightArithmetic(y, 8).AsByte();
-        return (I32x4DotI16x8S(xe, ye).AsInt32() + I32x4DotI16x8S(xo, yo).AsInt32() + c.AsInt32()).AsByte();
-    }
+    public static Vector128<byte> I32x4RelaxedDotI8x16I7x16AddS(Vector128<byte> a, Vector128<byte> b, Vector128<byte> c) =>
+        (I32x4ExtaddPairwiseI16x8S(I16x8RelaxedDotI8x16I7x16S(a, b)).AsInt32() + c.AsInt32()).AsByte();
 }

@@ -30,8 +30,8 @@ namespace WasmKiln.Engines.Simd;
 /// <item><c>relaxed_min</c>/<c>relaxed_max</c>: as <c>min</c>/<c>max</c> (NaN propagates, -0 &lt; +0).</item>
 /// <item><c>relaxed_q15mulr_s</c>: as <c>q15mulr_sat_s</c> (saturates -1 * -1 to 0x7fff).</item>
 /// <item><c>relaxed_dot_i8x16_i7x16_s</c>: both operands signed; the pairwise sum wraps to 16 bits.</item>
-/// <item><c>relaxed_dot_i8x16_i7x16_add_s</c>: both operands signed; the four products are
-/// summed exactly in 32 bits, then added (wrapping) to the accumulator.</item>
+/// <item><c>relaxed_dot_i8x16_i7x16_add_s</c>: the 16-bit result of <c>relaxed_dot_i8x16_i7x16_s</c>
+/// (as above), then <c>i32x4.extadd_pairwise_i16x8_s</c>, then <c>i32x4.add</c> of the accumulator.</item>
 /// </list>
 /// </remarks>
 internal static unsafe partial class SimdOps
