@@ -25,7 +25,12 @@ internal static class ModuleDecoder
         return rank;
     }
 
-    /// <summary>Decodes a binary module; function bodies are located, not decoded. Throws <see cref="MalformedModuleException"/>.</summary>
+    /// <summary>
+    /// Decodes a binary module; function bodies are located, not decoded. Throws
+    /// <see cref="MalformedModuleException"/>. The returned module refers to slices of
+    /// <paramref name="bytes"/> (bodies, expressions, data, custom sections): the buffer must not
+    /// change while the module is in use.
+    /// </summary>
     public static ModuleInfo Decode(ReadOnlyMemory<byte> bytes)
     {
         var span = bytes.Span;
@@ -279,8 +284,11 @@ internal static class ModuleDecoder
         return s.ReadU32();
     }
 
-    /// <summary>Limits flags: bit 0 max present, bit 1 shared, bit 2 64-bit, bit 3 custom page size (memories only).</summary>
-    private static Limits ReadLimits(ref WasmReader s, bool memory, out uint? pageSizeLog2)
+    /// <summary>
+    /// Limits flags: bit 0 max present, bit 1 shared (threads), bit 2 64-bit. Bit 3 (custom page
+    /// sizes, not part of WebAssembly 3.0) is rejected as malformed, like the spec's test suite expects.
+    /// </summary>
+    private static Limits ReadLimits(ref WasmReader s, bool memory)
     {
         int at = s.Offset;
         byte flags = s.ReadByte();
@@ -293,21 +301,19 @@ internal static class ModuleDecoder
         // Read as 64-bit like the reference decoder; the range of 32-bit limits is checked by validation.
         ulong min = s.ReadU64();
         ulong? max = hasMax ? s.ReadU64() : null;
-        pageSizeLog2 = null;
         return new Limits(min, max, is64, shared);
     }
 
     private static TableType ReadTableType(ref WasmReader s)
     {
         var t = TypeCodec.ReadRefType(ref s);
-        var lim = ReadLimits(ref s, false, out _);
+        var lim = ReadLimits(ref s, false);
         return new TableType(t, lim);
     }
 
     private static MemoryType ReadMemoryType(ref WasmReader s)
     {
-        var lim = ReadLimits(ref s, true, out var page);
-        return new MemoryType(lim, page);
+        return new MemoryType(ReadLimits(ref s, true));
     }
 
     private static void ReadImports(ref WasmReader s, ModuleInfo m)

@@ -281,9 +281,11 @@ internal static class ModuleEncoder
     }
 
     /// <summary>
-    /// Element segment forms: the index forms (0-3) when the elements are function indices of
-    /// type funcref, else the expression forms (4-7); the implicit-table forms (0, 4) for active
-    /// segments on table 0 whose type is funcref.
+    /// Element segment forms: the index forms (0-3) when the elements are function indices and
+    /// the type is <see cref="ValType.FuncRef"/> (what the decoder gives the index forms), else
+    /// the expression forms (4-7); the implicit-table forms (0, 4) for active segments on table 0
+    /// of type funcref. Function indices with another type are written as <c>ref.func</c>
+    /// expressions, so that decoding gives back the same type.
     /// </summary>
     private static void WriteElement(WasmWriter w, ElementSegment e)
     {

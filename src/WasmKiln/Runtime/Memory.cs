@@ -31,8 +31,8 @@ public sealed unsafe partial class Memory : IDisposable
     public const ulong DefaultHostMaxPages = 65536;
 
     /// <summary>
-    /// Address of byte 0. Engines read this field directly; it never changes while the memory
-    /// is alive (it becomes null after <see cref="Dispose"/>, together with a zero length).
+    /// Address of byte 0. Engines read this field directly; it never changes. After
+    /// <see cref="Dispose"/> the length is 0, so bounds checks fail before it is used.
     /// </summary>
     internal byte* Base;
 
@@ -178,8 +178,10 @@ public sealed unsafe partial class Memory : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            // Base is left as it is: a reader that saw the old length before this write holds a
+            // lease (host API) or must not race Dispose (engines); either way a stale Base is
+            // never dereferenced after release, whereas a null Base could be.
             Volatile.Write(ref ByteLength, 0);
-            Base = null;
         }
         _buffer.Dispose();
     }
@@ -208,7 +210,7 @@ public sealed unsafe partial class Memory : IDisposable
     }
 
     /// <summary>A span over bytes of the memory (bounds-checked). See <see cref="GetSpan"/> for its lifetime.</summary>
-    internal Span<byte> Span(ulong ea, int length) => new(Ptr(ea, (ulong)length), length);
+    internal Span<byte> SpanAt(ulong ea, int length) => new(Ptr(ea, (ulong)length), length);
 
     /// <summary><c>memory.fill</c>: sets <paramref name="length"/> bytes at <paramref name="dst"/> to <paramref name="value"/>.</summary>
     internal void Fill(ulong dst, byte value, ulong length)
@@ -257,7 +259,7 @@ public sealed unsafe partial class Memory : IDisposable
     internal Span<byte> GetSpan(ulong address, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return Span(address, length);
+        return SpanAt(address, length);
     }
 
     /// <summary>
@@ -275,7 +277,7 @@ public sealed unsafe partial class Memory : IDisposable
         ArgumentNullException.ThrowIfNull(action);
         bool added = false;
         _buffer.DangerousAddRef(ref added);
-        try { action(Span(address, length), state); }
+        try { action(SpanAt(address, length), state); }
         finally { if (added) _buffer.DangerousRelease(); }
     }
 

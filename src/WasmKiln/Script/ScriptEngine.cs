@@ -58,6 +58,8 @@ internal interface IScriptInstance
 /// (<c>ref.extern N</c>, <c>ref.host N</c>) arrive as <c>externref</c>/<c>anyref</c> values whose
 /// <see cref="Value.Ref"/> is a <see cref="HostRef"/>; the engine's <see cref="IRefClassifier.Classify"/>
 /// must report them back as Extern/Host with their id (see <see cref="ScriptValues.DefaultClassify"/>).
+/// An engine that also implements <see cref="IDisposable"/> is disposed when its script ends
+/// (memories may hold native memory).
 /// </summary>
 internal interface IScriptEngine : IRefClassifier
 {
@@ -128,6 +130,7 @@ internal static class ScriptEngines
     private static readonly (string Name, Func<IScriptEngine> Create)[] Factories =
     [
         (NoEngine.EngineName, static () => new NoEngine()),
+        (CompilerScriptEngine.EngineName, static () => new CompilerScriptEngine()),
     ];
 
     /// <summary>The names of all engines, in a stable order.</summary>

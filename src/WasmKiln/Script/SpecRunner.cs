@@ -21,7 +21,9 @@ namespace WasmKiln.Script;
 /// <c>assert_malformed</c> must fail while parsing. <c>assert_invalid</c> passes when validation
 /// fails with the expected message. A module that fails the wrong way fails the command with both
 /// messages. Messages match when ours contains the expected text or an alternative listed in
-/// <see cref="ExpectedMessages"/>. The <c>_custom</c> forms are checked the same way.
+/// <see cref="ExpectedMessages"/>. The <c>_custom</c> forms (custom annotations and sections) pass
+/// on any load error with the expected message, since custom annotations are checked by the
+/// stage that reads them (the text parser), whatever the assertion calls the error.
 /// </para>
 /// <para>
 /// With an engine that cannot execute (the <c>none</c> engine), a module command that decodes and
@@ -81,7 +83,15 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             result.Fail(0, "script", "internal error: " + DescribeException(e));
             return result;
         }
-        new Session(createEngine(), result).Run(script);
+        var engine = createEngine();
+        try
+        {
+            new Session(engine, result).Run(script);
+        }
+        finally
+        {
+            (engine as IDisposable)?.Dispose();
+        }
         return result;
     }
 
@@ -241,12 +251,11 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
                 Bind(form.Id, new ModuleState(module, null, $"the module at line {command.Line} was not instantiated (engine {engine.Name})"), false);
                 return null;
             }
+            // Bound as failed first: if the engine throws, later commands must not use an older module.
+            Bind(form.Id, new ModuleState(module, null, $"the module at line {command.Line} failed to instantiate"), false);
             var outcome = engine.Instantiate(module, this);
             if (outcome.Kind != OutcomeKind.Returned || outcome.Instance == null)
-            {
-                Bind(form.Id, new ModuleState(module, null, $"the module at line {command.Line} failed to instantiate"), false);
                 return $"instantiation failed: {Describe(outcome)}";
-            }
             Bind(form.Id, new ModuleState(module, outcome.Instance, null), false);
             return null;
         }
@@ -274,6 +283,7 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             }
             if (!engine.CanExecute) return NoEngine("module instance needs instantiation");
             if (def.Module == null) return def.MissingInstance ?? "the module failed to load";
+            Bind(command.InstanceId, new ModuleState(def.Module, null, $"the module instance at line {command.Line} failed to instantiate"), false);
             var outcome = engine.Instantiate(def.Module, this);
             if (outcome.Kind != OutcomeKind.Returned || outcome.Instance == null)
                 return $"instantiation failed: {Describe(outcome)}";
@@ -376,8 +386,18 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             var module = TryLoad(form, out var error, out var exception);
             switch (command.Kind)
             {
-                case CommandKind.AssertMalformed:
                 case CommandKind.AssertMalformedCustom:
+                case CommandKind.AssertInvalidCustom:
+                {
+                    // Custom annotations are checked by whichever stage reads them (the text parser
+                    // for annotations): any load error with the expected message passes.
+                    string what = command.Kind == CommandKind.AssertMalformedCustom ? "malformed" : "invalid";
+                    if (module != null) return $"expected {what} \"{expected}\", but the {Kind(form)} loaded";
+                    bool loadError = exception is TextParseException or MalformedModuleException or InvalidModuleException;
+                    return loadError && ExpectedMessages.Matches(expected, exception!.Message) ? null
+                        : $"expected {what} \"{expected}\", got {error}";
+                }
+                case CommandKind.AssertMalformed:
                 {
                     if (module != null) return $"expected malformed \"{expected}\", but the {Kind(form)} loaded";
                     bool malformed = exception is TextParseException
@@ -387,7 +407,6 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
                         : $"expected malformed \"{expected}\", got {error}";
                 }
                 case CommandKind.AssertInvalid:
-                case CommandKind.AssertInvalidCustom:
                     if (module != null) return $"expected invalid \"{expected}\", but the {Kind(form)} validated";
                     if (exception is not InvalidModuleException) return $"expected invalid \"{expected}\", got {error}";
                     return ExpectedMessages.Matches(expected, exception.Message) ? null

@@ -17,6 +17,8 @@ internal sealed partial class WatPrinter
     {
         public NodeKind Kind { get; } = kind;
         public string Text { get; } = text;
+        /// <summary>Nesting depth of the node's folded operands (1 without operands).</summary>
+        public int Depth { get; set; } = 1;
         /// <summary>Values this node leaves on the stack, or -1 when unknown.</summary>
         public int Pushes { get; set; }
         /// <summary>Folded operands (folded form only).</summary>
@@ -33,6 +35,15 @@ internal sealed partial class WatPrinter
     }
 
     private readonly record struct LabelInfo(int Arity, string? Name);
+
+    /// <summary>Operands nest at most this deep; longer chains are printed as a sequence.</summary>
+    private const int MaxFoldDepth = 64;
+
+    private static void EnsureStack()
+    {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new WasmException("cannot print: blocks are nested too deeply");
+    }
 
     /// <summary>Builds the node tree of one instruction sequence and prints it.</summary>
     private sealed class CodePrinter(WatPrinter p, uint funcIndex, int funcResults)
@@ -136,8 +147,11 @@ internal sealed partial class WatPrinter
                     if (v <= 0) { sum = -1; break; }
                     sum += v;
                 }
-                if (sum == pops)
+                int depth = 0;
+                for (int i = k; i < seq.Count && sum == pops; i++) depth = Math.Max(depth, seq[i].Depth);
+                if (sum == pops && depth < MaxFoldDepth)
                 {
+                    node.Depth = depth + 1;
                     var args = seq.GetRange(k, seq.Count - k);
                     seq.RemoveRange(k, seq.Count - k);
                     node.Args = args;
@@ -155,6 +169,7 @@ internal sealed partial class WatPrinter
 
         private Node Structured(in Instruction ins, int bp, int br)
         {
+            EnsureStack();
             string? name = _labelNames.GetValueOrDefault(_blockOrdinal++);
             var info = ins.Info;
             var text = new StringBuilder(info.Name);
@@ -488,6 +503,7 @@ internal sealed partial class WatPrinter
         /// <summary>Prints <paramref name="node"/> starting on a new line at <paramref name="indent"/>.</summary>
         public void PrintNode(Node node, int indent, bool folded)
         {
+            EnsureStack();
             if (folded)
             {
                 _p._sb.Append(' ', indent * 2);
@@ -524,6 +540,7 @@ internal sealed partial class WatPrinter
         /// <summary>Folded form of a node, written at the current position; nested lines use <paramref name="indent"/> + 1.</summary>
         private void Folded(Node node, int indent)
         {
+            EnsureStack();
             var sb = _p._sb;
             sb.Append('(').Append(node.Text);
             if (node.Simple)

@@ -382,16 +382,16 @@ internal sealed partial class WatPrinter
                 break;
             }
         }
-        // `func x*` takes the type of the table of an active segment: use it only where that is funcref.
-        bool funcForm = e.Mode != SegmentMode.Active || e.TableIndex >= _m.TotalTables || _m.TableType(e.TableIndex).ElemType == ValType.FuncRef;
-        if (e.FuncIndices is uint[] funcs && e.Type == ValType.FuncRef && funcForm)
+        // The abbreviation `func x*` is read as a (ref func) list of function indices: use it for
+        // such a segment; otherwise spell out the type and the items.
+        // Function indices of type funcref (no exact text form) use it too, as the readable choice.
+        if (e.FuncIndices is uint[] funcs && (e.Type == ValType.Ref(HeapType.Func, false) || e.Type == ValType.FuncRef))
         {
             sb.Append(" func");
             foreach (var f in funcs) sb.Append(' ').Append(WatNames.Ref(_names.Funcs, f));
         }
         else if (e.FuncIndices is uint[] refs)
         {
-            // Function indices as ref.func items (the text parser gives such a list of type funcref the index form).
             sb.Append(' ').Append(ValTypeText(e.Type));
             foreach (var f in refs) sb.Append(" (ref.func ").Append(WatNames.Ref(_names.Funcs, f)).Append(')');
         }

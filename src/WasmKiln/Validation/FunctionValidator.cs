@@ -93,7 +93,6 @@ internal sealed class FunctionValidator
         _const = false;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Run(ReadOnlySpan<byte> code, int baseOffset, ValType[] start, ValType[] results)
     {
         _sp = 0;
@@ -210,11 +209,20 @@ internal sealed class FunctionValidator
         int avail = sp - height;
         int n = Math.Min(required.Length, avail);
         var sb = new StringBuilder("type mismatch: ").Append(what).Append(" requires [");
-        for (int i = 0; i < required.Length; i++) sb.Append(i == 0 ? "" : " ").Append(required[i]);
+        for (int i = 0; i < required.Length; i++) sb.Append(i == 0 ? "" : " ").Append(Describe(required[i]));
         sb.Append("] but stack has [");
-        for (int i = 0; i < n; i++) sb.Append(i == 0 ? "" : " ").Append(_stack[sp - n + i]);
+        for (int i = 0; i < n; i++) sb.Append(i == 0 ? "" : " ").Append(Describe(_stack[sp - n + i]));
         sb.Append(']');
         return Error(sb.ToString());
+    }
+
+    /// <summary>A canonical type as text, with the module's type index for a canonical id (error paths only).</summary>
+    private string Describe(ValType t)
+    {
+        if (t.Kind != ValKind.Ref || !t.Heap.IsIndex) return t.ToString();
+        var ids = _m.Types.CanonicalIds;
+        int index = Array.IndexOf(ids, t.Heap.Value);
+        return index < 0 ? t.ToString() : (t with { Heap = new HeapType(index) }).ToString();
     }
 
     private InvalidModuleException Error(string message) => new(message, _curOffset, _funcIndex);
@@ -261,9 +269,9 @@ internal sealed class FunctionValidator
         if (_sp != f.Height)
         {
             var sb = new StringBuilder("type mismatch: block requires [");
-            for (int i = 0; i < end.Length; i++) sb.Append(i == 0 ? "" : " ").Append(end[i]);
+            for (int i = 0; i < end.Length; i++) sb.Append(i == 0 ? "" : " ").Append(Describe(end[i]));
             sb.Append("] but stack has [");
-            for (int i = f.Height; i < saved; i++) sb.Append(i == f.Height ? "" : " ").Append(_stack[i]);
+            for (int i = f.Height; i < saved; i++) sb.Append(i == f.Height ? "" : " ").Append(Describe(_stack[i]));
             sb.Append(']');
             throw Error(sb.ToString());
         }
@@ -406,7 +414,6 @@ internal sealed class FunctionValidator
 
     // ---------------------------------------------------------------- instructions
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(ref Instruction ins)
     {
         _curOffset = ins.Offset;
@@ -801,7 +808,6 @@ internal sealed class FunctionValidator
         if (withRef && !TypeContext.IsSubtype(ExnRefNonNull, lt[^1])) throw Error("type mismatch: catch label type");
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepSignature(ref Instruction ins, OpInfo info)
     {
         ValType addr = default;
@@ -866,7 +872,6 @@ internal sealed class FunctionValidator
         return Mismatch("instruction", req, _sp + (ps.Length - 1 - failedAt));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StepGc(ref Instruction ins)
     {
         switch (ins.Op)

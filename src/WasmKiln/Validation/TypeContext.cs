@@ -89,7 +89,7 @@ internal static class TypeRegistry
             {
                 var st = types[start + i];
                 int super = st.Supers.Length == 0 ? -1 : MapIndex((int)st.Supers[0], start, baseId, canon);
-                int depth = super < 0 ? 0 : (super < baseId ? arr[super].Depth : arr[super].Depth) + 1;
+                int depth = super < 0 ? 0 : arr[super].Depth + 1;
                 var ct = st.Type;
                 CompositeType mapped = ct.Kind switch
                 {

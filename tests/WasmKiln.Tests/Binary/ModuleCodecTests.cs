@@ -178,13 +178,28 @@ public sealed class ModuleCodecTests
     }
 
     [Fact]
+    public void FunctionIndicesOfNonNullFuncTypeKeepTheirType()
+    {
+        var m = new ModuleInfo();
+        m.Types.Add(new SubType(CompositeType.Func([], []), true, []));
+        m.Functions.Add(0);
+        m.Codes.Add(new FunctionBody(new byte[] { 0, 0x0B }, 0));
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, Offset = E(0x41, 0x00, 0x0B), Type = ValType.Ref(HeapType.Func, false), FuncIndices = [0] });
+        var bytes = ModuleEncoder.Encode(m);
+        Assert.Equal(6u, ElementForm(bytes));
+        var d = ModuleDecoder.Decode(bytes);
+        Assert.Equal(ValType.Ref(HeapType.Func, false), d.Elements[0].Type);
+        Assert.Equal(bytes, ModuleEncoder.Encode(d));
+    }
+
+    [Fact]
     public void FunctionIndicesOfNonFuncrefSegmentAreWrittenAsExpressions()
     {
         var m = new ModuleInfo();
         m.Types.Add(new SubType(CompositeType.Func([], []), true, []));
         m.Functions.Add(0);
         m.Codes.Add(new FunctionBody(new byte[] { 0, 0x0B }, 0));
-        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Passive, Type = ValType.Ref(HeapType.Func, false), FuncIndices = [0, 0] });
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Passive, Type = ValType.Ref(new HeapType(0), false), FuncIndices = [0, 0] });
         var d = ModuleDecoder.Decode(ModuleEncoder.Encode(m));
         Assert.Null(d.Elements[0].FuncIndices);
         Assert.Equal(2, d.Elements[0].Exprs!.Length);
@@ -265,5 +280,26 @@ public sealed class ModuleCodecTests
         var names = ModuleDecoder.Decode(ModuleEncoder.Encode(m)).Names!;
         Assert.Equal("a", names.Module);
         Assert.Equal("b", names.Functions[7]);
+    }
+
+    [Fact]
+    public void CustomSectionAfterAnAbsentSectionKeepsItsPlaceInTheOrder()
+    {
+        var m = new ModuleInfo();
+        m.Types.Add(new SubType(CompositeType.Func([], []), true, []));
+        m.Functions.Add(0);
+        m.Codes.Add(new FunctionBody(new byte[] { 0, 0x0B }, 0));
+        m.Exports.Add(new Export("f", ExternKind.Func, 0));
+        m.Customs.Add(new CustomSection("after-data", new byte[] { 1 }, SectionId.Data, 0));
+        m.Customs.Add(new CustomSection("after-global", new byte[] { 2 }, SectionId.Global, 0));
+        m.Customs.Add(new CustomSection("after-tag", new byte[] { 3 }, SectionId.Tag, 0));
+        var d = ModuleDecoder.Decode(ModuleEncoder.Encode(m));
+        // Globals and tags are absent: both customs follow the function section, tag's first
+        // (the tag section comes before the global section); the data one ends the module.
+        Assert.Equal(["after-tag", "after-global", "after-data"], d.Customs.Select(c => c.Name).ToArray());
+        Assert.Equal(SectionId.Function, d.Customs[0].After);
+        Assert.Equal(SectionId.Function, d.Customs[1].After);
+        Assert.Equal(SectionId.Code, d.Customs[2].After);
+        Assert.Equal(ModuleEncoder.Encode(m), ModuleEncoder.Encode(d));
     }
 }

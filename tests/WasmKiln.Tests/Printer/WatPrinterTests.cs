@@ -299,6 +299,74 @@ public class WatPrinterTests
     }
 
     [Fact]
+    public void LongOperandChainsStopNestingAtABoundedDepth()
+    {
+        // i32.const 0 (i32.const 1 i32.add) x 5000, then drop
+        var code = new List<byte> { 0x00, 0x41, 0x00 };
+        for (int i = 0; i < 5000; i++) code.AddRange([0x41, 0x01, 0x6A]);
+        code.AddRange([0x1A, 0x0B]);
+        var m = OneFunc([], [], [.. code]);
+        string text = WatPrinter.Print(m, folded: true);
+        int depth = 0, max = 0;
+        foreach (char c in text)
+        {
+            if (c == '(') max = Math.Max(max, ++depth);
+            else if (c == ')') depth--;
+        }
+        Assert.InRange(max, 10, 100);
+        Assert.Equal(5000, text.Split("i32.add").Length - 1);
+    }
+
+    [Fact]
+    public void DeeplyNestedBlocksPrintOrFailCleanly()
+    {
+        const int depth = 200_000;
+        var code = new byte[1 + depth * 2 + depth + 1];
+        code[0] = 0x00;
+        for (int i = 0; i < depth; i++) { code[1 + 2 * i] = 0x02; code[2 + 2 * i] = 0x40; }
+        for (int i = 0; i <= depth; i++) code[1 + 2 * depth + i] = 0x0B;
+        var m = OneFunc([], [], code);
+        var ex = Record.Exception(() => WatPrinter.Print(m));
+        Assert.True(ex is null or WasmException, ex?.GetType().Name);
+    }
+
+    [Fact]
+    public void SpecialInstructionsFoldUsingTypesAndLabels()
+    {
+        var m = new ModuleInfo();
+        m.Types.Add(new SubType(CompositeType.Func([ValType.I32, ValType.I64], [ValType.I32, ValType.I32]), true, []));
+        m.Types.Add(new SubType(CompositeType.Struct([new FieldType(ValType.I32, false), new FieldType(ValType.F32, false)]), true, []) { RecGroupStart = 1 });
+        m.Tables.Add(new TableDef(new TableType(ValType.FuncRef, new Limits(1, null)), null));
+        // block (result i32) i32.const 1 i32.const 0 br_if 0 end drop
+        // i32.const 1 i64.const 2 i32.const 0 call_indirect (type 0) drop drop
+        // i32.const 3 f32.const 0 struct.new 1 drop
+        // i32.const 1 i64.const 2 return_call 0
+        byte[] body =
+        [
+            0x00,
+            0x02, 0x7F, 0x41, 0x01, 0x41, 0x00, 0x0D, 0x00, 0x0B, 0x1A,
+            0x41, 0x01, 0x42, 0x02, 0x41, 0x00, 0x11, 0x00, 0x00, 0x1A, 0x1A,
+            0x41, 0x03, 0x43, 0, 0, 0, 0, 0xFB, 0x00, 0x01, 0x1A,
+            0x41, 0x01, 0x42, 0x02, 0x12, 0x00,
+            0x0B,
+        ];
+        m.Functions.Add(0);
+        m.Codes.Add(new FunctionBody(body, 0));
+        Assert.Equal(
+            [
+                "(drop",
+                "(block (result i32)",
+                "(br_if 0 (i32.const 1) (i32.const 0))))",
+                "(call_indirect (type 0) (i32.const 1) (i64.const 2) (i32.const 0))",
+                "(drop)",
+                "(drop)",
+                "(drop (struct.new 1 (i32.const 3) (f32.const 0)))",
+                "(return_call 0 (i32.const 1) (i64.const 2)))",
+            ],
+            BodyLines(WatPrinter.Print(m, folded: true)));
+    }
+
+    [Fact]
     public void UnbalancedBlocksAreReported()
     {
         var m = OneFunc([], [], 0x00, 0x02, 0x40, 0x0B);

@@ -187,6 +187,9 @@ public class RoundTripTests(ITestOutputHelper output)
         foreach (var f in files)
         {
             var m = ModuleDecoder.Decode(File.ReadAllBytes(f));
+            // Megabytes of DWARF sections only make the text long: custom sections are printed the
+            // same way whatever their size, so keep the small ones.
+            m.Customs.RemoveAll(c => c.Data.Length > 64 * 1024);
             var back = WatParser.ParseText(WatPrinter.Print(m));
             Validator.Validate(back);
             Assert.Equal(m.Functions.Count, back.Functions.Count);

@@ -118,8 +118,7 @@ public class AtomicsTests
                 m.AtomicRmw64(AtomicRmwOp.Sub, 16, 1);
             }
         }
-        var t = new Thread(Work);
-        t.Start();
+        var t = new TestThread(Work);
         Work();
         t.Join();
         Assert.Equal(2U * n, m.AtomicLoad32(0));
@@ -158,12 +157,11 @@ public class AtomicsTests
     {
         using var m = new Memory(1, 1, shared: true);
         int result = -1;
-        var waiter = new Thread(() => result = m.Wait32(64, 0, -1));
-        waiter.Start();
+        var waiter = new TestThread(() => result = m.Wait32(64, 0, -1));
         WaitUntil(() => m.WaiterCount(64) == 1);
         Assert.Equal(0U, m.Notify(68, 1));   // another address wakes nobody
         Assert.Equal(1U, m.Notify(64, 5));
-        Assert.True(waiter.Join(TimeSpan.FromSeconds(10)));
+        waiter.Join(TimeSpan.FromSeconds(10));
         Assert.Equal(Memory.WaitOk, result);
         Assert.Equal(0, m.WaiterCount(64));
     }
@@ -174,26 +172,25 @@ public class AtomicsTests
         using var m = new Memory(1, 1, shared: true);
         var results = new int[3];
         var order = new List<int>();
-        var threads = new Thread[3];
+        var threads = new TestThread[3];
         for (int i = 0; i < 3; i++)
         {
             int id = i;
-            threads[i] = new Thread(() =>
+            threads[i] = new TestThread(() =>
             {
                 results[id] = m.Wait64(8, 0, 60_000_000_000);
                 lock (order) order.Add(id);
             });
-            threads[i].Start();
             WaitUntil(() => m.WaiterCount(8) == id + 1);
         }
         Assert.Equal(0U, m.Notify(8, 0));
         Assert.Equal(2U, m.Notify(8, 2));
-        Assert.True(threads[0].Join(TimeSpan.FromSeconds(10)));
-        Assert.True(threads[1].Join(TimeSpan.FromSeconds(10)));
+        threads[0].Join(TimeSpan.FromSeconds(10));
+        threads[1].Join(TimeSpan.FromSeconds(10));
         Assert.Equal(1, m.WaiterCount(8));
         Assert.True(threads[2].IsAlive);
         Assert.Equal(1U, m.Notify(8, uint.MaxValue));
-        Assert.True(threads[2].Join(TimeSpan.FromSeconds(10)));
+        threads[2].Join(TimeSpan.FromSeconds(10));
         Assert.Equal(new[] { 0, 0, 0 }, results);
         Assert.Equal(2, order[2]);
     }
@@ -205,7 +202,7 @@ public class AtomicsTests
         // payload, sets the flag and notifies. Repeated to shake out lost wake-ups.
         using var m = new Memory(1, 1, shared: true);
         const int rounds = 200;
-        var consumer = new Thread(() =>
+        var consumer = new TestThread(() =>
         {
             for (int r = 1; r <= rounds; r++)
             {
@@ -215,7 +212,6 @@ public class AtomicsTests
                 m.Notify(4, 1);
             }
         });
-        consumer.Start();
         for (int r = 1; r <= rounds; r++)
         {
             m.AtomicStore64(8, (ulong)r * 3);
@@ -223,7 +219,7 @@ public class AtomicsTests
             m.Notify(0, 1);
             while (m.AtomicLoad32(4) != (uint)r) m.Wait32(4, (uint)(r - 1), -1);
         }
-        Assert.True(consumer.Join(TimeSpan.FromSeconds(30)));
+        consumer.Join(TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -236,10 +232,10 @@ public class AtomicsTests
         int ok = 0, timedOut = 0;
         long notified = 0;
         bool done = false;
-        var waiters = new Thread[2];
+        var waiters = new TestThread[2];
         for (int t = 0; t < waiters.Length; t++)
         {
-            waiters[t] = new Thread(() =>
+            waiters[t] = new TestThread(() =>
             {
                 for (int i = 0; i < perThread; i++)
                 {
@@ -249,16 +245,14 @@ public class AtomicsTests
                     else throw new InvalidOperationException("unexpected wait result " + r);
                 }
             });
-            waiters[t].Start();
         }
-        var notifier = new Thread(() =>
+        var notifier = new TestThread(() =>
         {
             while (!Volatile.Read(ref done)) Interlocked.Add(ref notified, m.Notify(0, 1));
         });
-        notifier.Start();
-        foreach (var w in waiters) Assert.True(w.Join(TimeSpan.FromSeconds(60)));
+        foreach (var w in waiters) w.Join(TimeSpan.FromSeconds(60));
         Volatile.Write(ref done, true);
-        Assert.True(notifier.Join(TimeSpan.FromSeconds(10)));
+        notifier.Join(TimeSpan.FromSeconds(10));
         Assert.Equal(2 * perThread, ok + timedOut);
         Assert.Equal(notified, (long)ok);
         Assert.Equal(0, m.WaiterCount(0));
@@ -269,12 +263,12 @@ public class AtomicsTests
     {
         using var m = new Memory(0, 100, shared: true);
         var results = new long[2][];
-        var threads = new Thread[2];
+        var threads = new TestThread[2];
         for (int t = 0; t < 2; t++)
         {
             int id = t;
             results[id] = new long[60];
-            threads[t] = new Thread(() =>
+            threads[t] = new TestThread(() =>
             {
                 for (int i = 0; i < 60; i++)
                 {
@@ -283,9 +277,8 @@ public class AtomicsTests
                     if (old >= 0) m.AtomicStore32((ulong)old * 65536, (uint)old + 1); // the new page is usable at once
                 }
             });
-            threads[t].Start();
         }
-        foreach (var t in threads) Assert.True(t.Join(TimeSpan.FromSeconds(30)));
+        foreach (var t in threads) t.Join(TimeSpan.FromSeconds(30));
         var olds = new List<long>();
         foreach (var r in results) foreach (var v in r) if (v >= 0) olds.Add(v);
         olds.Sort();

@@ -17,18 +17,8 @@ public class CallDepthGuardTests
         return r;
     }
 
-    private static void RunOnThread(int stackSize, Action action)
-    {
-        Exception? failure = null;
-        var t = new Thread(() =>
-        {
-            try { action(); }
-            catch (Exception e) { failure = e; }
-        }, stackSize);
-        t.Start();
-        t.Join();
-        if (failure != null) throw new Xunit.Sdk.XunitException("thread failed: " + failure);
-    }
+    private static void RunOnThread(int stackSize, Action action) =>
+        new TestThread(action, stackSize).Join(TimeSpan.FromMinutes(5));
 
     [Fact]
     public void RunawayRecursionTrapsHundredTimesInARow()
@@ -100,6 +90,29 @@ public class CallDepthGuardTests
                 CallDepthGuard.Depth = 0;
             }
         });
+    }
+
+    [Fact]
+    public void InstanceGuardSharesTheThreadsDepth()
+    {
+        RunOnThread(256 * 1024, () =>
+        {
+            var stack = CallStack.Current;
+            Assert.Same(stack, CallStack.Current);
+            stack.Enter();
+            CallDepthGuard.Enter();
+            Assert.Equal(2, stack.Depth);
+            Assert.Equal(2, CallDepthGuard.Depth);
+            stack.Exit();
+            stack.Exit();
+            long Deep(long n) { stack.Enter(); long r = Deep(n + 1) + 1; stack.Exit(); return r; }
+            for (int i = 0; i < 20; i++)
+            {
+                Assert.Equal(TrapKind.CallStackExhausted, Assert.Throws<TrapException>(() => Deep(0)).Kind);
+                stack.Depth = 0;
+            }
+        });
+        RunOnThread(0, () => Assert.Equal(0, CallStack.Current.Depth)); // each thread has its own
     }
 
     [Fact]

@@ -91,6 +91,22 @@ public class SpecRunnerTests
     }
 
     [Fact]
+    public void CustomAssertionsPassOnAnyLoadErrorWithTheMessage()
+    {
+        var r = RunNone("""
+            (assert_malformed_custom (module quote "(func") "unclosed")
+            (assert_invalid_custom (module (func (result i32))) "type mismatch")
+            (assert_invalid_custom (module quote "(func") "unclosed")
+            (assert_malformed_custom (module (func)) "anything")
+            (assert_invalid_custom (module (func (result i32))) "unknown type")
+            """);
+        Assert.Equal(3, r.Passed);
+        Assert.Equal(new[] { 4, 5 }, r.Failures.ConvertAll(f => f.Line));
+        Assert.Contains("loaded", r.Failures[0].Message);
+        Assert.Contains("type mismatch", r.Failures[1].Message);
+    }
+
+    [Fact]
     public void ATextModuleInAssertMalformedMustFailWhileParsing()
     {
         // The module parses, so a later failure (here: validation) does not make it malformed.
@@ -107,6 +123,16 @@ public class SpecRunnerTests
         Assert.Contains("failed to load", r.Failures[0].Message);
         Assert.Contains("type mismatch", r.Failures[0].Message);
         Assert.Contains("line 10", r.Failures[1].Message);
+    }
+
+    [Fact]
+    public void AnEngineThatThrowsWhileInstantiatingLeavesNoCurrentInstance()
+    {
+        var r = RunFake(Module + "\n(module (memory 1))\n(invoke \"add\" (i32.const 1) (i32.const 2))\n");
+        Assert.Equal(1, r.Passed);
+        Assert.Equal(new[] { 10, 11 }, r.Failures.ConvertAll(f => f.Line));
+        Assert.Contains("not supported by the fake engine", r.Failures[0].Message);
+        Assert.Contains("the module at line 10 failed to instantiate", r.Failures[1].Message);
     }
 
     [Fact]
@@ -158,6 +184,16 @@ public class SpecRunnerTests
         // Line 13: the import exists (its type is not checked by the fake engine). Line 20: unknown module.
         Assert.Equal(new[] { 13, 20 }, failedLines);
         Assert.Equal(10, r.Passed);
+    }
+
+    [Fact]
+    public void TheEngineIsDisposedWhenTheScriptEnds()
+    {
+        var engine = new FakeEngine();
+        var r = new SpecRunner("fake", () => engine).RunText(Module + "\n(invoke \"add\" (i32.const 1) (i32.const 2))", "t.wast");
+        Assert.Equal(2, r.Passed);
+        Assert.Equal(["instantiate", "invoke add"], engine.Log);
+        Assert.True(engine.Disposed);
     }
 
     [Fact]

@@ -238,6 +238,22 @@ public class ValidatorTests
     }
 
     [Fact]
+    public void MessagesNameModuleTypeIndices()
+    {
+        var b = new ModuleBuilder();
+        b.Type([ValType.I64], []);
+        uint st = b.AddType(new SubType(CompositeType.Struct([]), true, []));
+        b.Func(Const(0), I(Op.StructGet, st, 0), I(Op.Drop));
+        AssertInvalid(b, "unknown field 0");
+        b = new ModuleBuilder();
+        b.Type([ValType.I64], []);
+        st = b.AddType(new SubType(CompositeType.Struct([new FieldType(ValType.I32, false)]), true, []));
+        b.Func(Const(0), I(Op.StructGet, st, 0), I(Op.Drop));
+        var e = Invalid(b);
+        Assert.Equal("type mismatch: instruction requires [(ref null 1)] but stack has [i32]", e.Message);
+    }
+
+    [Fact]
     public void LocalsIncludeParameters()
     {
         var b = new ModuleBuilder();
@@ -453,5 +469,105 @@ public class ValidatorTests
         ft = b.Type([ValType.I32], [ValType.I32]);
         b.Func(ft, [], I(Op.LocalGet, 0), RefNull(new HeapType((int)ft)), I(Op.CallRef, ft));
         Validator.Validate(b.Module);
+    }
+    [Fact]
+    public void BranchOnNullAndNonNull()
+    {
+        var b = new ModuleBuilder();
+        uint ft = b.Type([], []);
+        var nn = ValType.Ref(new HeapType((int)ft), false);
+        // block (result (ref $ft)) ref.null $ft br_on_non_null 0 unreachable end drop
+        b.Func(Block(Op.Block, BlockType.Of(nn)), RefNull(new HeapType((int)ft)), I(Op.BrOnNonNull, 0), I(Op.Unreachable), I(Op.End), I(Op.Drop));
+        Validator.Validate(b.Module);
+
+        // br_on_null leaves the non-null reference: call_ref accepts it.
+        b = new ModuleBuilder();
+        ft = b.Type([], []);
+        b.Func(Block(Op.Block, BlockType.Empty), RefNull(new HeapType((int)ft)), I(Op.BrOnNull, 0), I(Op.CallRef, ft), I(Op.End));
+        Validator.Validate(b.Module);
+
+        // br_on_non_null needs a label ending in a reference.
+        b = new ModuleBuilder();
+        ft = b.Type([], []);
+        b.Func(Block(Op.Block, BlockType.Empty), RefNull(new HeapType((int)ft)), I(Op.BrOnNonNull, 0), I(Op.End));
+        AssertInvalid(b, "type mismatch");
+    }
+
+    [Fact]
+    public void LocalInitializationInsideIfDoesNotLeak()
+    {
+        var b = new ModuleBuilder();
+        uint ft = b.Type([], []);
+        var local = ValType.Ref(new HeapType((int)ft), false);
+        b.Module.Elements.Add(new ElementSegment { Mode = SegmentMode.Declarative, FuncIndices = [0] });
+        // if: set local; else: get local -> uninitialized in the else branch.
+        b.Func(ft, [local], Const(1), Block(Op.If, BlockType.Empty), I(Op.RefFunc, 0), I(Op.LocalSet, 0), I(Op.Else), I(Op.LocalGet, 0), I(Op.Drop), I(Op.End));
+        AssertInvalid(b, "uninitialized local");
+    }
+
+    [Fact]
+    public void TableAndMemoryCopyUseTheSmallerAddressType()
+    {
+        var b = OneFunc(I(Op.I64Const), Const(0), Const(0), I(Op.MemoryCopy, 0, 1));
+        b.Module.Memories.Add(new MemoryType(new Limits(1, null, true)));
+        b.Module.Memories.Add(new MemoryType(new Limits(1, null)));
+        Validator.Validate(b.Module);
+
+        b = OneFunc(I(Op.I64Const), Const(0), I(Op.I64Const), I(Op.MemoryCopy, 0, 1));
+        b.Module.Memories.Add(new MemoryType(new Limits(1, null, true)));
+        b.Module.Memories.Add(new MemoryType(new Limits(1, null)));
+        AssertInvalid(b, "type mismatch");
+
+        b = OneFunc(Const(0), Const(0), Const(0), I(Op.TableCopy, 0, 1));
+        b.Module.Tables.Add(new TableDef(new TableType(ValType.FuncRef, new Limits(1, null)), null));
+        b.Module.Tables.Add(new TableDef(new TableType(ValType.ExternRef, new Limits(1, null)), null));
+        AssertInvalid(b, "type mismatch");
+    }
+
+    [Fact]
+    public void ShuffleLanesAreBelow32()
+    {
+        var v = new V128(0x1F1F1F1F1F1F1F1F, 0x1F1F1F1F1F1F1F1F);
+        var b = OneFunc(new Instruction { Op = Op.V128Const }, new Instruction { Op = Op.V128Const }, new Instruction { Op = Op.I8x16Shuffle, Vector = v }, I(Op.Drop));
+        Validator.Validate(b.Module);
+        v = new V128(0x20, 0);
+        b = OneFunc(new Instruction { Op = Op.V128Const }, new Instruction { Op = Op.V128Const }, new Instruction { Op = Op.I8x16Shuffle, Vector = v }, I(Op.Drop));
+        AssertInvalid(b, "invalid lane index");
+    }
+
+    [Fact]
+    public void GcConstantExpressions()
+    {
+        var b = new ModuleBuilder();
+        uint st = b.AddType(new SubType(CompositeType.Struct([new FieldType(ValType.I32, false)]), true, []));
+        var sref = ValType.Ref(new HeapType((int)st), false);
+        b.Module.Globals.Add(new GlobalDef(new GlobalType(sref, false), Code(Const(7), I(Op.StructNew, st))));
+        b.Module.Globals.Add(new GlobalDef(new GlobalType(ValType.I31Ref, false), Code(Const(7), I(Op.RefI31))));
+        b.Module.Globals.Add(new GlobalDef(new GlobalType(ValType.ExternRef, false), Code(RefNull(HeapType.Any), I(Op.ExternConvertAny))));
+        Validator.Validate(b.Module);
+
+        b = new ModuleBuilder();
+        uint nd = b.AddType(new SubType(CompositeType.Struct([new FieldType(sref, false)]), true, []));
+        b.Func(I(Op.StructNewDefault, nd), I(Op.Drop));
+        AssertInvalid(b, "type mismatch");
+    }
+
+    [Fact]
+    public void LegacyDelegateAndReturnCallIndirect()
+    {
+        var b = OneFunc(Block(Op.Block, BlockType.Empty), Block(Op.Try, BlockType.Empty), I(Op.Delegate, 0), I(Op.End));
+        var f = Validator.Validate(b.Module).Functions[0];
+        Assert.Equal(f.Blocks[1].End, f.Blocks[1].Else);
+        b = OneFunc(Block(Op.Try, BlockType.Empty), I(Op.Delegate, 1));
+        AssertInvalid(b, "unknown label");
+
+        b = new ModuleBuilder();
+        uint t = b.Type([], [ValType.I32]);
+        b.Func(t, [], Const(0), I(Op.ReturnCallIndirect, t, 0));
+        b.Module.Tables.Add(new TableDef(new TableType(ValType.FuncRef, new Limits(1, null)), null));
+        Validator.Validate(b.Module);
+        b.Module.Tables.Clear();
+        b.Module.Tables.Add(new TableDef(new TableType(ValType.ExternRef, new Limits(1, null)), null));
+        AssertInvalid(b, "type mismatch");
     }
 }

@@ -1,0 +1,674 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.Intrinsics;
+using WasmKiln.Engines.Simd;
+using WasmKiln.Instructions;
+using WasmKiln.Model;
+using WasmKiln.Runtime;
+
+namespace WasmKiln.Engines.Compiler;
+
+internal sealed partial class FunctionCompiler
+{
+    private static MethodInfo IOps(string name) =>
+        typeof(InstanceOps).GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new InvalidOperationException("missing helper InstanceOps." + name);
+
+    private static MethodInfo MemMethod(string name) =>
+        typeof(Memory).GetMethod(name, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public) ?? throw new InvalidOperationException("missing Memory." + name);
+
+    private static WasmException Unsupported(Op op) => new("not supported yet: " + OpTable.Info(op).Name);
+
+    private void Emit(in Instruction ins)
+    {
+        var il = _il;
+        var info = OpTable.Info(ins.Op);
+        switch (ins.Op)
+        {
+            case Op.Nop: return;
+            case Op.Unreachable:
+                il.Emit(OpCodes.Call, typeof(Trap).GetMethod(nameof(Trap.Unreachable))!);
+                _unreachable = true;
+                return;
+            case Op.Block:
+                PushFrame(Op.Block, ins.Block);
+                return;
+            case Op.Loop:
+            {
+                var f = PushFrame(Op.Loop, ins.Block);
+                il.MarkLabel(f.Label);
+                return;
+            }
+            case Op.If: EmitIf(ins); return;
+            case Op.Else: EmitElse(); return;
+            case Op.End: EmitEnd(); return;
+            case Op.Br:
+                Branch(Target(ins.A));
+                _unreachable = true;
+                return;
+            case Op.BrIf:
+            {
+                var cond = TopSlot();
+                _sp--;
+                var f = Target(ins.A);
+                var skip = il.DefineLabel();
+                il.Emit(OpCodes.Ldloc, cond);
+                il.Emit(OpCodes.Brfalse, skip);
+                Branch(f);
+                il.MarkLabel(skip);
+                return;
+            }
+            case Op.BrTable: EmitBrTable(ins); return;
+            case Op.Return:
+                Branch(_frames[0]);
+                _unreachable = true;
+                return;
+            case Op.Drop: _sp--; return;
+            case Op.Select:
+            case Op.SelectT:
+            {
+                var cond = TopSlot();
+                var b = TopSlot(1);
+                var a = TopSlot(2);
+                _sp -= 2;
+                var skip = il.DefineLabel();
+                il.Emit(OpCodes.Ldloc, cond);
+                il.Emit(OpCodes.Brtrue, skip);
+                il.Emit(OpCodes.Ldloc, b);
+                il.Emit(OpCodes.Stloc, a);
+                il.MarkLabel(skip);
+                return;
+            }
+            case Op.LocalGet:
+                LoadLocal(ins.A);
+                Push(LocalType(ins.A));
+                return;
+            case Op.LocalSet:
+                LoadAt(_sp - 1);
+                _sp--;
+                StoreLocal(ins.A);
+                return;
+            case Op.LocalTee:
+                LoadAt(_sp - 1);
+                StoreLocal(ins.A);
+                return;
+            case Op.GlobalGet:
+            {
+                var t = _vm.Context.Globals[ins.A].Type;
+                LoadGlobalSlot(ins.A);
+                SignatureStubs.LoadSlot(il, t);
+                Push(t);
+                return;
+            }
+            case Op.GlobalSet:
+            {
+                var t = _vm.Context.Globals[ins.A].Type;
+                LoadGlobalSlot(ins.A);
+                LoadAt(_sp - 1);
+                _sp--;
+                SignatureStubs.StoreSlot(il, t);
+                return;
+            }
+            case Op.I32Const: il.Emit(OpCodes.Ldc_I4, (int)ins.Int); Push(ValType.I32); return;
+            case Op.I64Const: il.Emit(OpCodes.Ldc_I8, ins.Int); Push(ValType.I64); return;
+            case Op.F32Const: EmitF32Const((uint)ins.Bits); Push(ValType.F32); return;
+            case Op.F64Const: EmitF64Const(ins.Bits); Push(ValType.F64); return;
+            case Op.V128Const:
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Lo);
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Hi);
+                il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.V128Const)));
+                Push(ValType.V128);
+                return;
+
+            case Op.Call:
+            {
+                uint idx = ins.A;
+                EmitCall(_vm.Context.FuncType(idx), () => LoadFunction(idx), tail: false);
+                return;
+            }
+            case Op.ReturnCall:
+            {
+                uint idx = ins.A;
+                EmitCall(_vm.Context.FuncType(idx), () => LoadFunction(idx), tail: true);
+                return;
+            }
+            case Op.CallIndirect:
+            case Op.ReturnCallIndirect:
+            {
+                var idxSlot = TopSlot();
+                _sp--;
+                uint table = ins.B;
+                int typeId = _vm.CanonicalTypeIds[ins.A];
+                bool is64 = _vm.Context.Tables[table].Limits.Is64;
+                EmitCall(_vm.Types[ins.A].Type, () =>
+                {
+                    LoadTable(table);
+                    il.Emit(OpCodes.Ldloc, idxSlot);
+                    if (!is64) il.Emit(OpCodes.Conv_U8);
+                    il.Emit(OpCodes.Ldc_I4, typeId);
+                    il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.ResolveIndirect)));
+                }, tail: ins.Op == Op.ReturnCallIndirect);
+                return;
+            }
+            case Op.CallRef:
+            case Op.ReturnCallRef:
+            {
+                var refSlot = TopSlot();
+                _sp--;
+                EmitCall(_vm.Types[ins.A].Type, () =>
+                {
+                    il.Emit(OpCodes.Ldloc, refSlot);
+                    il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.NonNullFunc)));
+                }, tail: ins.Op == Op.ReturnCallRef);
+                return;
+            }
+
+            case Op.RefNull:
+                il.Emit(OpCodes.Ldnull);
+                Push(ValType.Ref(_vm.Types.Canon(ins.Heap), true));
+                return;
+            case Op.RefIsNull:
+                LoadAt(_sp - 1);
+                _sp--;
+                il.Emit(OpCodes.Ldnull);
+                il.Emit(OpCodes.Ceq);
+                Push(ValType.I32);
+                return;
+            case Op.RefFunc:
+                LoadFunction(ins.A);
+                Push(ValType.Ref(new HeapType(_vm.CanonicalTypeIds[_vm.Context.FuncTypeIndices[ins.A]]), false));
+                return;
+            case Op.RefAsNonNull:
+            {
+                var t = _stack[_sp - 1];
+                LoadAt(_sp - 1);
+                _sp--;
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.AsNonNull)));
+                Push(t.AsNonNull);
+                return;
+            }
+            case Op.BrOnNull:
+            {
+                var r = TopSlot();
+                var t = _stack[_sp - 1];
+                _sp--;
+                var skip = il.DefineLabel();
+                il.Emit(OpCodes.Ldloc, r);
+                il.Emit(OpCodes.Brtrue, skip);
+                Branch(Target(ins.A));
+                il.MarkLabel(skip);
+                _stack[_sp++] = t.AsNonNull;
+                return;
+            }
+            case Op.BrOnNonNull:
+            {
+                var r = TopSlot();
+                var skip = il.DefineLabel();
+                il.Emit(OpCodes.Ldloc, r);
+                il.Emit(OpCodes.Brfalse, skip);
+                Branch(Target(ins.A));
+                il.MarkLabel(skip);
+                _sp--;
+                return;
+            }
+
+            case Op.MemorySize:
+            {
+                var mt = _vm.Context.Memories[ins.A];
+                LoadMemory(ins.A);
+                il.Emit(OpCodes.Ldfld, MemLength);
+                il.Emit(OpCodes.Ldc_I4, (int)(mt.PageSizeLog2 ?? 16));
+                il.Emit(OpCodes.Shr_Un);
+                if (!mt.Limits.Is64) il.Emit(OpCodes.Conv_I4);
+                Push(mt.Limits.AddressType);
+                return;
+            }
+            case Op.MemoryGrow:
+            {
+                var mt = _vm.Context.Memories[ins.A];
+                var delta = TopSlot();
+                _sp--;
+                LoadMemory(ins.A);
+                il.Emit(OpCodes.Ldloc, delta);
+                il.Emit(OpCodes.Call, IOps(mt.Limits.Is64 ? nameof(InstanceOps.MemoryGrow64) : nameof(InstanceOps.MemoryGrow32)));
+                Push(mt.Limits.AddressType);
+                ReloadMemory();
+                return;
+            }
+            case Op.MemoryFill:
+            {
+                var n = TopSlot(); var v = TopSlot(1); var d = TopSlot(2);
+                bool is64 = _vm.Context.Memories[ins.A].Limits.Is64;
+                _sp -= 3;
+                LoadMemory(ins.A);
+                LoadU64(d, is64); il.Emit(OpCodes.Ldloc, v); LoadU64(n, is64);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.MemoryFill)));
+                return;
+            }
+            case Op.MemoryCopy:
+            {
+                bool d64 = _vm.Context.Memories[ins.A].Limits.Is64, s64 = _vm.Context.Memories[ins.B].Limits.Is64;
+                var n = TopSlot(); var s = TopSlot(1); var d = TopSlot(2);
+                _sp -= 3;
+                LoadMemory(ins.A); LoadMemory(ins.B);
+                LoadU64(d, d64); LoadU64(s, s64); LoadU64(n, d64 && s64);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.MemoryCopy)));
+                return;
+            }
+            case Op.MemoryInit:
+            {
+                bool is64 = _vm.Context.Memories[ins.B].Limits.Is64;
+                var n = TopSlot(); var s = TopSlot(1); var d = TopSlot(2);
+                _sp -= 3;
+                il.Emit(OpCodes.Ldloc, _inst); il.Emit(OpCodes.Ldc_I4, (int)ins.A);
+                LoadMemory(ins.B);
+                LoadU64(d, is64); il.Emit(OpCodes.Ldloc, s); il.Emit(OpCodes.Ldloc, n);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.MemoryInit)));
+                return;
+            }
+            case Op.DataDrop:
+                il.Emit(OpCodes.Ldloc, _inst); il.Emit(OpCodes.Ldc_I4, (int)ins.A);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.DataDrop)));
+                return;
+            case Op.ElemDrop:
+                il.Emit(OpCodes.Ldloc, _inst); il.Emit(OpCodes.Ldc_I4, (int)ins.A);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.ElemDrop)));
+                return;
+            case Op.TableInit:
+            {
+                bool is64 = _vm.Context.Tables[ins.B].Limits.Is64;
+                var n = TopSlot(); var s = TopSlot(1); var d = TopSlot(2);
+                _sp -= 3;
+                il.Emit(OpCodes.Ldloc, _inst); il.Emit(OpCodes.Ldc_I4, (int)ins.A);
+                LoadTable(ins.B);
+                LoadU64(d, is64); il.Emit(OpCodes.Ldloc, s); il.Emit(OpCodes.Ldloc, n);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.TableInit)));
+                return;
+            }
+            case Op.TableCopy:
+            {
+                bool d64 = _vm.Context.Tables[ins.A].Limits.Is64, s64 = _vm.Context.Tables[ins.B].Limits.Is64;
+                var n = TopSlot(); var s = TopSlot(1); var d = TopSlot(2);
+                _sp -= 3;
+                LoadTable(ins.A); LoadTable(ins.B);
+                LoadU64(d, d64); LoadU64(s, s64); LoadU64(n, d64 && s64);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.TableCopy)));
+                return;
+            }
+            case Op.TableGet:
+            {
+                var tt = _vm.Context.Tables[ins.A];
+                var i = TopSlot();
+                _sp--;
+                LoadTable(ins.A); LoadU64(i, tt.Limits.Is64);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.TableGet)));
+                Push(tt.ElemType);
+                return;
+            }
+            case Op.TableSet:
+            {
+                var tt = _vm.Context.Tables[ins.A];
+                var v = TopSlot(); var i = TopSlot(1);
+                _sp -= 2;
+                LoadTable(ins.A); LoadU64(i, tt.Limits.Is64); il.Emit(OpCodes.Ldloc, v);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.TableSet)));
+                return;
+            }
+            case Op.TableSize:
+            {
+                var tt = _vm.Context.Tables[ins.A];
+                LoadTable(ins.A);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.TableSize)));
+                if (!tt.Limits.Is64) il.Emit(OpCodes.Conv_I4);
+                Push(tt.Limits.AddressType);
+                return;
+            }
+            case Op.TableGrow:
+            {
+                var tt = _vm.Context.Tables[ins.A];
+                var n = TopSlot(); var v = TopSlot(1);
+                _sp -= 2;
+                LoadTable(ins.A); il.Emit(OpCodes.Ldloc, v); LoadU64(n, tt.Limits.Is64);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.TableGrow)));
+                if (!tt.Limits.Is64) il.Emit(OpCodes.Conv_I4);
+                Push(tt.Limits.AddressType);
+                return;
+            }
+            case Op.TableFill:
+            {
+                var tt = _vm.Context.Tables[ins.A];
+                var n = TopSlot(); var v = TopSlot(1); var d = TopSlot(2);
+                _sp -= 3;
+                LoadTable(ins.A); LoadU64(d, tt.Limits.Is64); il.Emit(OpCodes.Ldloc, v); LoadU64(n, tt.Limits.Is64);
+                il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.TableFill)));
+                return;
+            }
+            case Op.AtomicFence:
+                il.Emit(OpCodes.Call, typeof(Interlocked).GetMethod(nameof(Interlocked.MemoryBarrier))!);
+                return;
+        }
+
+        if (info.Prefix == 0xFE) { EmitAtomic(ins, info); return; }
+        if (info.Feature is Feature.Simd or Feature.RelaxedSimd) { EmitSimd(ins, info); return; }
+        if (info.Imm == Imm.MemArg && !info.IsSpecial && info.Prefix == 0) { EmitMemoryAccess(ins, info); return; }
+        if (!info.IsSpecial && info.Imm == Imm.None)
+        {
+            int n = info.Params.Length;
+            for (int i = _sp - n; i < _sp; i++) LoadAt(i);
+            if (!EmitNumeric(ins.Op)) throw Unsupported(ins.Op);
+            _sp -= n;
+            foreach (var r in info.Results) Push(r.Type);
+            return;
+        }
+        throw Unsupported(ins.Op);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /// <summary>Float constants: NaNs go through their bit pattern (the JIT would quiet a signaling NaN constant).</summary>
+    private void EmitF32Const(uint bits)
+    {
+        float f = BitConverter.UInt32BitsToSingle(bits);
+        if (!float.IsNaN(f)) { _il.Emit(OpCodes.Ldc_R4, f); return; }
+        _il.Emit(OpCodes.Ldc_I4, (int)bits);
+        _il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.F32FromBits)));
+    }
+
+    private void EmitF64Const(ulong bits)
+    {
+        double d = BitConverter.UInt64BitsToDouble(bits);
+        if (!double.IsNaN(d)) { _il.Emit(OpCodes.Ldc_R8, d); return; }
+        _il.Emit(OpCodes.Ldc_I8, (long)bits);
+        _il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.F64FromBits)));
+    }
+
+    private void LoadU64(LocalBuilder slot, bool is64)
+    {
+        _il.Emit(OpCodes.Ldloc, slot);
+        if (!is64) _il.Emit(OpCodes.Conv_U8);
+    }
+
+    private void LoadFunction(uint idx)
+    {
+        _il.Emit(OpCodes.Ldloc, _inst);
+        _il.Emit(OpCodes.Ldfld, InstFunctions);
+        _il.Emit(OpCodes.Ldc_I4, (int)idx);
+        _il.Emit(OpCodes.Ldelem_Ref);
+    }
+
+    private void LoadTable(uint idx)
+    {
+        _il.Emit(OpCodes.Ldloc, _inst);
+        _il.Emit(OpCodes.Ldfld, InstTables);
+        _il.Emit(OpCodes.Ldc_I4, (int)idx);
+        _il.Emit(OpCodes.Ldelem_Ref);
+    }
+
+    private void LoadMemory(uint idx)
+    {
+        if (idx == 0 && _mem0 != null) { _il.Emit(OpCodes.Ldloc, _mem0); return; }
+        _il.Emit(OpCodes.Ldloc, _inst);
+        _il.Emit(OpCodes.Ldfld, InstMemories);
+        _il.Emit(OpCodes.Ldc_I4, (int)idx);
+        _il.Emit(OpCodes.Ldelem_Ref);
+    }
+
+    private void LoadGlobalSlot(uint idx)
+    {
+        _il.Emit(OpCodes.Ldloc, _inst);
+        _il.Emit(OpCodes.Ldfld, InstGlobals);
+        _il.Emit(OpCodes.Ldc_I4, (int)idx);
+        _il.Emit(OpCodes.Ldelem_Ref);
+        _il.Emit(OpCodes.Ldflda, GlobalSlot);
+    }
+
+    /// <summary>Calls a function of type <paramref name="ft"/> whose arguments are the top slots; <paramref name="loadCallee"/> pushes the FunctionInstance.</summary>
+    private void EmitCall(CompositeType ft, Action loadCallee, bool tail)
+    {
+        var il = _il;
+        int n = ft.Params.Length, m = ft.Results.Length;
+        var ret = CodeGen.ReturnType(ft);
+        var ptypes = CodeGen.ParamTypes(ft);
+        if (tail && _tryDepth == 0)
+        {
+            il.Emit(OpCodes.Call, ExitMethod);
+            LoadTop(n);
+            for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldarg, _type.Params.Length + i - 1);
+            loadCallee();
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Call, EntryOfMethod);
+            il.Emit(OpCodes.Tailcall);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
+            il.Emit(OpCodes.Ret);
+            _sp -= n;
+            _unreachable = true;
+            return;
+        }
+        LoadTop(n);
+        for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
+        loadCallee();
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Call, EntryOfMethod);
+        il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
+        _sp -= n;
+        if (m > 0) Push(ft.Results[0]);
+        for (int i = 1; i < m; i++)
+        {
+            il.Emit(OpCodes.Ldloc, MvTemp(i, ft.Results[i]));
+            Push(ft.Results[i]);
+        }
+        ReloadMemory();
+        if (tail)
+        {
+            Branch(_frames[0]);
+            _unreachable = true;
+        }
+    }
+
+    /// <summary>Emits the checked address of an access of <paramref name="size"/> bytes; the address operand is in <paramref name="addr"/>.</summary>
+    private void EmitPointer(uint memIdx, LocalBuilder addr, ulong offset, int size)
+    {
+        var il = _il;
+        bool is64 = _vm.Context.Memories[memIdx].Limits.Is64;
+        if (memIdx == 0 && !is64 && _len0 != null)
+        {
+            var ok = il.DefineLabel();
+            il.Emit(OpCodes.Ldloc, addr);
+            il.Emit(OpCodes.Conv_U8);
+            il.Emit(OpCodes.Ldc_I8, (long)(offset + (ulong)size));
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Ldloc, _len0);
+            il.Emit(OpCodes.Ble_Un, ok);
+            il.Emit(OpCodes.Call, typeof(Trap).GetMethod(nameof(Trap.MemoryOutOfBounds))!);
+            il.MarkLabel(ok);
+            il.Emit(OpCodes.Ldloc, _base0!);
+            il.Emit(OpCodes.Ldloc, addr);
+            il.Emit(OpCodes.Conv_U8);
+            if (offset != 0)
+            {
+                il.Emit(OpCodes.Ldc_I8, (long)offset);
+                il.Emit(OpCodes.Add);
+            }
+            il.Emit(OpCodes.Conv_U);
+            il.Emit(OpCodes.Add);
+            return;
+        }
+        LoadMemory(memIdx);
+        LoadU64(addr, is64);
+        il.Emit(OpCodes.Ldc_I8, (long)offset);
+        il.Emit(OpCodes.Ldc_I8, (long)size);
+        il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.Ptr)));
+    }
+
+    private void EmitMemoryAccess(in Instruction ins, OpInfo info)
+    {
+        var il = _il;
+        int size = info.NaturalAlignment;
+        if (info.Results.Length == 1)
+        {
+            // Load.
+            var addr = TopSlot();
+            _sp--;
+            EmitPointer(ins.A, addr, ins.MemOffset, size);
+            il.Emit(OpCodes.Unaligned, (byte)1);
+            switch (ins.Op)
+            {
+                case Op.I32Load: il.Emit(OpCodes.Ldind_I4); break;
+                case Op.I64Load: il.Emit(OpCodes.Ldind_I8); break;
+                case Op.F32Load: il.Emit(OpCodes.Ldind_R4); break;
+                case Op.F64Load: il.Emit(OpCodes.Ldind_R8); break;
+                case Op.I32Load8S: il.Emit(OpCodes.Ldind_I1); break;
+                case Op.I32Load8U: il.Emit(OpCodes.Ldind_U1); break;
+                case Op.I32Load16S: il.Emit(OpCodes.Ldind_I2); break;
+                case Op.I32Load16U: il.Emit(OpCodes.Ldind_U2); break;
+                case Op.I64Load8S: il.Emit(OpCodes.Ldind_I1); il.Emit(OpCodes.Conv_I8); break;
+                case Op.I64Load8U: il.Emit(OpCodes.Ldind_U1); il.Emit(OpCodes.Conv_U8); break;
+                case Op.I64Load16S: il.Emit(OpCodes.Ldind_I2); il.Emit(OpCodes.Conv_I8); break;
+                case Op.I64Load16U: il.Emit(OpCodes.Ldind_U2); il.Emit(OpCodes.Conv_U8); break;
+                case Op.I64Load32S: il.Emit(OpCodes.Ldind_I4); il.Emit(OpCodes.Conv_I8); break;
+                case Op.I64Load32U: il.Emit(OpCodes.Ldind_U4); il.Emit(OpCodes.Conv_U8); break;
+                default: throw Unsupported(ins.Op);
+            }
+            Push(info.Results[0].Type);
+            return;
+        }
+        {
+            // Store.
+            var value = TopSlot();
+            var addr = TopSlot(1);
+            _sp -= 2;
+            EmitPointer(ins.A, addr, ins.MemOffset, size);
+            il.Emit(OpCodes.Ldloc, value);
+            var st = ins.Op switch
+            {
+                Op.I32Store => OpCodes.Stind_I4,
+                Op.I64Store => OpCodes.Stind_I8,
+                Op.F32Store => OpCodes.Stind_R4,
+                Op.F64Store => OpCodes.Stind_R8,
+                Op.I32Store8 => OpCodes.Stind_I1,
+                Op.I32Store16 => OpCodes.Stind_I2,
+                Op.I64Store8 => OpCodes.Stind_I1,
+                Op.I64Store16 => OpCodes.Stind_I2,
+                Op.I64Store32 => OpCodes.Stind_I4,
+                _ => throw Unsupported(ins.Op),
+            };
+            if (ins.Op is Op.I64Store8 or Op.I64Store16 or Op.I64Store32) il.Emit(OpCodes.Conv_I4);
+            il.Emit(OpCodes.Unaligned, (byte)1);
+            il.Emit(st);
+        }
+    }
+
+    private void EmitAtomic(in Instruction ins, OpInfo info)
+    {
+        var il = _il;
+        bool is64 = _vm.Context.Memories[ins.A].Limits.Is64;
+        int size = info.NaturalAlignment;
+        int nOperands = info.Params.Length - 1;
+        var operands = new LocalBuilder[nOperands];
+        for (int i = 0; i < nOperands; i++) operands[i] = TopSlot(nOperands - 1 - i);
+        var addr = TopSlot(nOperands);
+        _sp -= nOperands + 1;
+        LoadMemory(ins.A);
+        LoadU64(addr, is64);
+        il.Emit(OpCodes.Ldc_I8, (long)ins.MemOffset);
+        il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.Ea)));
+        string name = info.Name;
+        bool resultI64 = info.Results.Length == 1 && info.Results[0].Type.Kind == ValKind.I64;
+        string bits = (size * 8).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        switch (ins.Op)
+        {
+            case Op.MemoryAtomicNotify:
+                il.Emit(OpCodes.Ldloc, operands[0]);
+                il.Emit(OpCodes.Call, MemMethod(nameof(Memory.Notify)));
+                Push(ValType.I32);
+                return;
+            case Op.MemoryAtomicWait32:
+            case Op.MemoryAtomicWait64:
+                il.Emit(OpCodes.Ldloc, operands[0]);
+                il.Emit(OpCodes.Ldloc, operands[1]);
+                il.Emit(OpCodes.Call, MemMethod(ins.Op == Op.MemoryAtomicWait32 ? nameof(Memory.Wait32) : nameof(Memory.Wait64)));
+                Push(ValType.I32);
+                return;
+        }
+        if (name.Contains(".atomic.load", StringComparison.Ordinal))
+        {
+            il.Emit(OpCodes.Call, MemMethod("AtomicLoad" + bits));
+            if (resultI64) il.Emit(OpCodes.Conv_U8);
+            Push(info.Results[0].Type);
+            return;
+        }
+        if (name.Contains(".atomic.store", StringComparison.Ordinal))
+        {
+            il.Emit(OpCodes.Ldloc, operands[0]);
+            EmitNarrow(size);
+            il.Emit(OpCodes.Call, MemMethod("AtomicStore" + bits));
+            return;
+        }
+        if (name.EndsWith("cmpxchg", StringComparison.Ordinal) || name.EndsWith("cmpxchg_u", StringComparison.Ordinal))
+        {
+            il.Emit(OpCodes.Ldloc, operands[0]); EmitNarrow(size);
+            il.Emit(OpCodes.Ldloc, operands[1]); EmitNarrow(size);
+            il.Emit(OpCodes.Call, MemMethod("AtomicCmpxchg" + bits));
+            if (resultI64) il.Emit(OpCodes.Conv_U8);
+            Push(info.Results[0].Type);
+            return;
+        }
+        // rmw: insert the operation kind before the address (instance method: memory, op, ea, operand).
+        var ea = il.DeclareLocal(typeof(ulong));
+        il.Emit(OpCodes.Stloc, ea);
+        var mem = il.DeclareLocal(typeof(Memory));
+        il.Emit(OpCodes.Stloc, mem);
+        il.Emit(OpCodes.Ldloc, mem);
+        string opName = name[(name.LastIndexOf('.') + 1)..].Replace("_u", "", StringComparison.Ordinal);
+        var rmw = opName switch
+        {
+            "add" => AtomicRmwOp.Add, "sub" => AtomicRmwOp.Sub, "and" => AtomicRmwOp.And, "or" => AtomicRmwOp.Or,
+            "xor" => AtomicRmwOp.Xor, "xchg" => AtomicRmwOp.Xchg, _ => throw Unsupported(ins.Op),
+        };
+        il.Emit(OpCodes.Ldc_I4, (int)rmw);
+        il.Emit(OpCodes.Ldloc, ea);
+        il.Emit(OpCodes.Ldloc, operands[0]);
+        EmitNarrow(size);
+        il.Emit(OpCodes.Call, MemMethod("AtomicRmw" + bits));
+        if (resultI64) il.Emit(OpCodes.Conv_U8);
+        Push(info.Results[0].Type);
+    }
+
+    /// <summary>SIMD instructions: calls into <see cref="SimdOps"/> (memory ones with a checked pointer).</summary>
+    private void EmitSimd(in Instruction ins, OpInfo info)
+    {
+        var il = _il;
+        var method = SimdOps.MethodFor(ins.Op) ?? throw Unsupported(ins.Op);
+        int n = info.Params.Length;
+        if (info.Imm is Imm.MemArg or Imm.MemArgLane)
+        {
+            var addr = Slot(_sp - n, _stack[_sp - n]);
+            EmitPointer(ins.A, addr, ins.MemOffset, info.NaturalAlignment);
+            for (int i = _sp - n + 1; i < _sp; i++) LoadAt(i);
+            if (info.Imm == Imm.MemArgLane) il.Emit(OpCodes.Ldc_I4, (int)ins.B);
+        }
+        else
+        {
+            LoadTop(n);
+            if (info.Imm == Imm.Lane) il.Emit(OpCodes.Ldc_I4, (int)ins.A);
+            else if (info.Imm == Imm.Shuffle)
+            {
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Lo);
+                il.Emit(OpCodes.Ldc_I8, (long)ins.Vector.Hi);
+                il.Emit(OpCodes.Call, OpsMethod(nameof(Ops.V128Const)));
+            }
+        }
+        il.Emit(OpCodes.Call, method);
+        _sp -= n;
+        foreach (var r in info.Results) Push(r.Type);
+    }
+
+    private void EmitNarrow(int size)
+    {
+        switch (size)
+        {
+            case 1: _il.Emit(OpCodes.Conv_U1); break;
+            case 2: _il.Emit(OpCodes.Conv_U2); break;
+            case 4: _il.Emit(OpCodes.Conv_U4); break;
+        }
+    }
+}

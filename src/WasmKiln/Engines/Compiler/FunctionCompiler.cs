@@ -1,0 +1,391 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.Intrinsics;
+using WasmKiln.Instructions;
+using WasmKiln.Model;
+using WasmKiln.Runtime;
+using WasmKiln.Validation;
+
+namespace WasmKiln.Engines.Compiler;
+
+/// <summary>
+/// Translates one validated function body to an IL method. The WebAssembly operand stack is
+/// mapped to IL locals (one per stack height and IL type), so the IL evaluation stack is empty
+/// between instructions and at every branch; RyuJIT enregisters the locals. Unreachable code is
+/// skipped.
+/// </summary>
+[UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The compiler engine requires dynamic code.")]
+internal sealed partial class FunctionCompiler
+{
+    private sealed class Frame
+    {
+        public Op Kind;
+        public Label Label;
+        public Label Else;
+        public int Height;
+        public ValType[] Params = [];
+        public ValType[] Results = [];
+        public bool HasElse;
+        public bool Targeted;
+        public LocalBuilder[]? SavedParams;
+        public int TryDepth;
+        public ValType[] BranchTypes => Kind == Op.Loop ? Params : Results;
+    }
+
+    private readonly ValidatedModule _vm;
+    private readonly ModuleInfo _m;
+    private readonly FunctionInfo _fi;
+    private readonly CompositeType _type;
+    private readonly ILGenerator _il;
+    private readonly LocalBuilder _inst;
+    private readonly LocalBuilder?[] _locals;
+    private readonly int _paramCount;
+    private readonly int _selfArg;
+    private LocalBuilder? _mem0;
+    private LocalBuilder? _base0;
+    private LocalBuilder? _len0;
+    private readonly Type[] _paramTypes;
+
+    private ValType[] _stack;
+    private int _sp;
+    private readonly Dictionary<(int, Type), LocalBuilder> _slots = [];
+    private readonly Dictionary<(int, Type), LocalBuilder> _mvTemps = [];
+    private readonly List<Frame> _frames = [];
+    private bool _unreachable;
+    private int _deadDepth;
+    private int _tryDepth;
+
+    private FunctionCompiler(ValidatedModule vm, int definedIndex, ILGenerator il, Type[] paramTypes)
+    {
+        _vm = vm;
+        _m = vm.Module;
+        _fi = vm.Functions[definedIndex];
+        _type = vm.Types[_fi.TypeIndex].Type;
+        _il = il;
+        _paramTypes = paramTypes;
+        _paramCount = _fi.ParamCount;
+        _selfArg = paramTypes.Length - 1;
+        _locals = new LocalBuilder?[_fi.Locals.Length];
+        _stack = new ValType[Math.Max(16, _fi.MaxStackHeight + 4)];
+        _inst = il.DeclareLocal(typeof(Instance));
+        _tryDepth = 0;
+    }
+
+    /// <summary>Compiles defined function <paramref name="definedIndex"/> of <paramref name="vm"/> to a method; returns its entry point.</summary>
+    public static nint Compile(ValidatedModule vm, int definedIndex)
+    {
+        var fi = vm.Functions[definedIndex];
+        var type = vm.Types[fi.TypeIndex].Type;
+        var tb = CodeGen.DefineType("F" + fi.FuncIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var ptypes = CodeGen.ParamTypes(type);
+        var mb = tb.DefineMethod("Run", MethodAttributes.Public | MethodAttributes.Static, CodeGen.ReturnType(type), ptypes);
+        var fc = new FunctionCompiler(vm, definedIndex, mb.GetILGenerator(), ptypes);
+        fc.EmitBody(definedIndex);
+        var t = tb.CreateType();
+        var method = t.GetMethod("Run")!;
+        return method.MethodHandle.GetFunctionPointer();
+    }
+
+    // ------------------------------------------------------------------ stack slots
+
+    private LocalBuilder Slot(int height, ValType t)
+    {
+        var clr = CodeGen.ClrType(t);
+        if (!_slots.TryGetValue((height, clr), out var l))
+        {
+            l = _il.DeclareLocal(clr);
+            _slots[(height, clr)] = l;
+        }
+        return l;
+    }
+
+    private LocalBuilder MvTemp(int index, ValType t)
+    {
+        var clr = CodeGen.ClrType(t);
+        if (!_mvTemps.TryGetValue((index, clr), out var l))
+        {
+            l = _il.DeclareLocal(clr);
+            _mvTemps[(index, clr)] = l;
+        }
+        return l;
+    }
+
+    private void EnsureStack(int n)
+    {
+        if (_sp + n > _stack.Length) Array.Resize(ref _stack, Math.Max(_stack.Length * 2, _sp + n));
+    }
+
+    /// <summary>Pushes a value of type <paramref name="t"/> (already on the IL stack) into its slot.</summary>
+    private void Push(ValType t)
+    {
+        EnsureStack(1);
+        _stack[_sp] = t;
+        _il.Emit(OpCodes.Stloc, Slot(_sp, t));
+        _sp++;
+    }
+
+    /// <summary>Records a value of type <paramref name="t"/> as pushed without emitting a store.</summary>
+    private LocalBuilder PushSlot(ValType t)
+    {
+        EnsureStack(1);
+        _stack[_sp] = t;
+        return Slot(_sp++, t);
+    }
+
+    /// <summary>Loads the value at stack height <paramref name="height"/> onto the IL stack.</summary>
+    private void LoadAt(int height) => _il.Emit(OpCodes.Ldloc, Slot(height, _stack[height]));
+
+    private void LoadTop(int n)
+    {
+        for (int i = _sp - n; i < _sp; i++) LoadAt(i);
+    }
+
+    private LocalBuilder TopSlot(int depth = 0) => Slot(_sp - 1 - depth, _stack[_sp - 1 - depth]);
+
+    // ------------------------------------------------------------------ locals
+
+    private ValType LocalType(uint i) => _fi.Locals[i];
+
+    private void LoadLocal(uint i)
+    {
+        if (i < _paramCount) _il.Emit(OpCodes.Ldarg, (int)i);
+        else _il.Emit(OpCodes.Ldloc, Local(i));
+    }
+
+    private void StoreLocal(uint i)
+    {
+        if (i < _paramCount) _il.Emit(OpCodes.Starg, (int)i);
+        else _il.Emit(OpCodes.Stloc, Local(i));
+    }
+
+    private LocalBuilder Local(uint i) => _locals[i] ??= _il.DeclareLocal(CodeGen.ClrType(_fi.Locals[i]));
+
+    // ------------------------------------------------------------------ prologue and body
+
+    private static readonly MethodInfo EnterMethod = typeof(CallDepthGuard).GetMethod(nameof(CallDepthGuard.Enter))!;
+    private static readonly MethodInfo ExitMethod = typeof(CallDepthGuard).GetMethod(nameof(CallDepthGuard.Exit))!;
+    private static readonly FieldInfo FiInstance = typeof(FunctionInstance).GetField(nameof(FunctionInstance.Instance))!;
+    private static readonly FieldInfo InstMemories = typeof(Instance).GetField(nameof(Instance.Memories))!;
+    private static readonly FieldInfo InstTables = typeof(Instance).GetField(nameof(Instance.Tables))!;
+    private static readonly FieldInfo InstGlobals = typeof(Instance).GetField(nameof(Instance.Globals))!;
+    private static readonly FieldInfo InstFunctions = typeof(Instance).GetField(nameof(Instance.Functions))!;
+    private static readonly FieldInfo MemBase = typeof(Memory).GetField("Base", BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo MemLength = typeof(Memory).GetField("ByteLength", BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo GlobalSlot = typeof(Global).GetField("Slot", BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo EntryOfMethod = typeof(FunctionInstance).GetMethod(nameof(FunctionInstance.EntryOf))!;
+
+    private void EmitBody(int definedIndex)
+    {
+        _il.Emit(OpCodes.Call, EnterMethod);
+        _il.Emit(OpCodes.Ldarg, _selfArg);
+        _il.Emit(OpCodes.Ldfld, FiInstance);
+        _il.Emit(OpCodes.Stloc, _inst);
+        if (_m.TotalMemories > 0)
+        {
+            _mem0 = _il.DeclareLocal(typeof(Memory));
+            _base0 = _il.DeclareLocal(typeof(byte*));
+            _len0 = _il.DeclareLocal(typeof(ulong));
+            _il.Emit(OpCodes.Ldloc, _inst);
+            _il.Emit(OpCodes.Ldfld, InstMemories);
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Ldelem_Ref);
+            _il.Emit(OpCodes.Stloc, _mem0);
+            _il.Emit(OpCodes.Ldloc, _mem0);
+            _il.Emit(OpCodes.Ldfld, MemBase);
+            _il.Emit(OpCodes.Stloc, _base0);
+            ReloadMemory();
+        }
+        var fn = new Frame { Kind = Op.Block, Label = _il.DefineLabel(), Height = 0, Results = _type.Results };
+        _frames.Add(fn);
+
+        var body = _m.Codes[definedIndex];
+        var code = body.Bytes.Span[(_fi.CodeStart - body.Offset)..];
+        var reader = new InstructionReader(code, _fi.CodeStart);
+        while (!reader.AtEnd && _frames.Count > 0)
+        {
+            reader.Read(out var ins);
+            if (_unreachable && SkipDead(ins)) continue;
+            Emit(ins);
+        }
+    }
+
+    private void ReloadMemory()
+    {
+        if (_len0 == null) return;
+        _il.Emit(OpCodes.Ldloc, _mem0!);
+        _il.Emit(OpCodes.Ldfld, MemLength);
+        _il.Emit(OpCodes.Stloc, _len0);
+    }
+
+    /// <summary>In unreachable code: true when the instruction is skipped.</summary>
+    private bool SkipDead(in Instruction ins)
+    {
+        switch (ins.Op)
+        {
+            case Op.Block: case Op.Loop: case Op.If: case Op.Try: case Op.TryTable:
+                _deadDepth++;
+                return true;
+            case Op.End:
+                if (_deadDepth > 0) { _deadDepth--; return true; }
+                return false;
+            case Op.Delegate:
+                if (_deadDepth > 0) { _deadDepth--; return true; }
+                return false;
+            case Op.Else: case Op.Catch: case Op.CatchAll:
+                return _deadDepth > 0;
+            default:
+                return true;
+        }
+    }
+
+    private void Epilogue()
+    {
+        _il.Emit(OpCodes.Call, ExitMethod);
+        var rs = _type.Results;
+        for (int i = 1; i < rs.Length; i++)
+        {
+            _il.Emit(OpCodes.Ldarg, _type.Params.Length + i - 1);
+            _il.Emit(OpCodes.Ldloc, Slot(i, rs[i]));
+            _il.Emit(OpCodes.Stobj, CodeGen.ClrType(rs[i]));
+        }
+        if (rs.Length > 0) _il.Emit(OpCodes.Ldloc, Slot(0, rs[0]));
+        _il.Emit(OpCodes.Ret);
+    }
+
+    // ------------------------------------------------------------------ control
+
+    private (ValType[] Params, ValType[] Results) BlockSig(BlockType bt) => bt.Kind switch
+    {
+        BlockTypeKind.Empty => ([], []),
+        BlockTypeKind.Value => ([], [_vm.Types.Canon(bt.Value)]),
+        _ => (_vm.Types[bt.Index].Type.Params, _vm.Types[bt.Index].Type.Results),
+    };
+
+    private Frame PushFrame(Op kind, BlockType bt)
+    {
+        var (ps, rs) = BlockSig(bt);
+        var f = new Frame { Kind = kind, Label = _il.DefineLabel(), Height = _sp - ps.Length, Params = ps, Results = rs, TryDepth = _tryDepth };
+        _frames.Add(f);
+        return f;
+    }
+
+    private Frame Target(uint depth) => _frames[_frames.Count - 1 - (int)depth];
+
+    /// <summary>Moves the branch values of <paramref name="f"/> into place and jumps there.</summary>
+    private void Branch(Frame f)
+    {
+        var types = f.BranchTypes;
+        int n = types.Length;
+        int src = _sp - n;
+        if (src != f.Height)
+            for (int i = 0; i < n; i++)
+            {
+                _il.Emit(OpCodes.Ldloc, Slot(src + i, types[i]));
+                _il.Emit(OpCodes.Stloc, Slot(f.Height + i, types[i]));
+            }
+        f.Targeted = true;
+        _il.Emit(_tryDepth > f.TryDepth ? OpCodes.Leave : OpCodes.Br, f.Label);
+    }
+
+    private void SetStack(int height, ValType[] types)
+    {
+        _sp = height;
+        EnsureStack(types.Length);
+        foreach (var t in types) _stack[_sp++] = t;
+    }
+
+    private void EmitEnd()
+    {
+        var f = _frames[^1];
+        bool reachable = !_unreachable;
+        if (f.Kind == Op.If && !f.HasElse)
+        {
+            if (reachable) _il.Emit(OpCodes.Br, f.Label);
+            _il.MarkLabel(f.Else);
+            RestoreParams(f);
+            reachable = true;
+        }
+        if (f.Kind != Op.Loop)
+        {
+            _il.MarkLabel(f.Label);
+            reachable |= f.Targeted;
+        }
+        _frames.RemoveAt(_frames.Count - 1);
+        SetStack(f.Height, f.Results);
+        _unreachable = !reachable;
+        if (_frames.Count == 0) Epilogue();
+    }
+
+    private void RestoreParams(Frame f)
+    {
+        if (f.SavedParams == null) return;
+        for (int i = 0; i < f.Params.Length; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, f.SavedParams[i]);
+            _il.Emit(OpCodes.Stloc, Slot(f.Height + i, f.Params[i]));
+        }
+    }
+
+    private void EmitIf(in Instruction ins)
+    {
+        var cond = TopSlot();
+        _sp--;
+        var f = PushFrame(Op.If, ins.Block);
+        f.Else = _il.DefineLabel();
+        if (f.Params.Length > 0)
+        {
+            f.SavedParams = new LocalBuilder[f.Params.Length];
+            for (int i = 0; i < f.Params.Length; i++)
+            {
+                var l = _il.DeclareLocal(CodeGen.ClrType(f.Params[i]));
+                f.SavedParams[i] = l;
+                _il.Emit(OpCodes.Ldloc, Slot(f.Height + i, f.Params[i]));
+                _il.Emit(OpCodes.Stloc, l);
+            }
+        }
+        _il.Emit(OpCodes.Ldloc, cond);
+        _il.Emit(OpCodes.Brfalse, f.Else);
+    }
+
+    private void EmitElse()
+    {
+        var f = _frames[^1];
+        if (!_unreachable)
+        {
+            _il.Emit(OpCodes.Br, f.Label);
+            f.Targeted = true;
+        }
+        _il.MarkLabel(f.Else);
+        RestoreParams(f);
+        f.HasElse = true;
+        SetStack(f.Height, f.Params);
+        _unreachable = false;
+    }
+
+    private void EmitBrTable(in Instruction ins)
+    {
+        var idx = TopSlot();
+        _sp--;
+        var labels = ins.Labels!;
+        int n = labels.Length - 1;
+        // One trampoline per distinct target, moving the values and jumping.
+        var tramp = new Dictionary<uint, Label>();
+        var jumps = new Label[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (!tramp.TryGetValue(labels[i], out var l)) tramp[labels[i]] = l = _il.DefineLabel();
+            jumps[i] = l;
+        }
+        if (!tramp.TryGetValue(labels[n], out var dl)) tramp[labels[n]] = dl = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloc, idx);
+        _il.Emit(OpCodes.Switch, jumps);
+        _il.Emit(OpCodes.Br, dl);
+        foreach (var (depth, label) in tramp)
+        {
+            _il.MarkLabel(label);
+            Branch(Target(depth));
+        }
+        _unreachable = true;
+    }
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.Intrinsics;
+using WasmKiln.Model;
+using WasmKiln.Runtime;
+
+namespace WasmKiln.Engines.Compiler;
+
+/// <summary>Calls a function with arguments and results in <see cref="ValueSlot"/>s (results overwrite the slots from 0).</summary>
+internal delegate void SlotInvoker(ValueSlot[] slots, FunctionInstance function);
+
+/// <summary>
+/// Per-signature generated code: invokers (untyped host-to-WebAssembly calls) and host adapters
+/// (the entry point of a host function, WebAssembly-to-host). Cached by IL signature.
+/// </summary>
+[UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The compiler engine requires dynamic code; it is only created when dynamic code is supported.")]
+internal static class SignatureStubs
+{
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<string, SlotInvoker> Invokers = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, nint> Adapters = new(StringComparer.Ordinal);
+
+    private static readonly MethodInfo EntryOfMethod = typeof(FunctionInstance).GetMethod(nameof(FunctionInstance.EntryOf))!;
+    private static readonly MethodInfo HostCallMethod = typeof(HostFunction).GetMethod(nameof(HostFunction.Call), BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)!;
+
+    /// <summary>The invoker for functions of type <paramref name="type"/>.</summary>
+    public static SlotInvoker Invoker(CompositeType type)
+    {
+        string key = CodeGen.SignatureKey(type);
+        lock (Gate)
+        {
+            if (Invokers.TryGetValue(key, out var inv)) return inv;
+            inv = BuildInvoker(type);
+            Invokers[key] = inv;
+            return inv;
+        }
+    }
+
+    /// <summary>The entry point of host functions of type <paramref name="type"/>.</summary>
+    public static nint HostAdapter(CompositeType type)
+    {
+        string key = CodeGen.SignatureKey(type);
+        lock (Gate)
+        {
+            if (Adapters.TryGetValue(key, out var a)) return a;
+            a = BuildAdapter(type);
+            Adapters[key] = a;
+            return a;
+        }
+    }
+
+    /// <summary>Emits loading the field of a slot (address on the stack) for type <paramref name="t"/>.</summary>
+    internal static void LoadSlot(ILGenerator il, ValType t)
+    {
+        switch (t.Kind)
+        {
+            case ValKind.I64: il.Emit(OpCodes.Ldfld, SlotField(nameof(ValueSlot.I64))); break;
+            case ValKind.F32: il.Emit(OpCodes.Ldfld, SlotField(nameof(ValueSlot.F32))); break;
+            case ValKind.F64: il.Emit(OpCodes.Ldfld, SlotField(nameof(ValueSlot.F64))); break;
+            case ValKind.V128: il.Emit(OpCodes.Call, typeof(Ops).GetMethod(nameof(Ops.SlotToV128))!); break;
+            case ValKind.Ref: il.Emit(OpCodes.Ldfld, SlotField(nameof(ValueSlot.Ref))); break;
+            default: il.Emit(OpCodes.Ldfld, SlotField(nameof(ValueSlot.I32))); break;
+        }
+    }
+
+    /// <summary>Emits storing a value (slot address, then value on the stack) of type <paramref name="t"/>.</summary>
+    internal static void StoreSlot(ILGenerator il, ValType t)
+    {
+        switch (t.Kind)
+        {
+            case ValKind.I64: il.Emit(OpCodes.Stfld, SlotField(nameof(ValueSlot.I64))); break;
+            case ValKind.F32: il.Emit(OpCodes.Call, typeof(Ops).GetMethod(nameof(Ops.F32ToSlot))!); break;
+            case ValKind.F64: il.Emit(OpCodes.Stfld, SlotField(nameof(ValueSlot.F64))); break;
+            case ValKind.V128: il.Emit(OpCodes.Call, typeof(Ops).GetMethod(nameof(Ops.V128ToSlot))!); break;
+            case ValKind.Ref: il.Emit(OpCodes.Stfld, SlotField(nameof(ValueSlot.Ref))); break;
+            default: il.Emit(OpCodes.Call, typeof(Ops).GetMethod(nameof(Ops.I32ToSlot))!); break;
+        }
+    }
+
+    private static FieldInfo SlotField(string name) => typeof(ValueSlot).GetField(name)!;
+
+    private static SlotInvoker BuildInvoker(CompositeType type)
+    {
+        var tb = CodeGen.DefineType("Invoke");
+        var mb = tb.DefineMethod("Invoke", MethodAttributes.Public | MethodAttributes.Static, typeof(void), [typeof(ValueSlot[]), typeof(FunctionInstance)]);
+        var il = mb.GetILGenerator();
+        var ps = type.Params;
+        var rs = type.Results;
+        var temps = new LocalBuilder[rs.Length];
+        for (int i = 0; i < rs.Length; i++) temps[i] = il.DeclareLocal(CodeGen.ClrType(rs[i]));
+        for (int i = 0; i < ps.Length; i++)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Ldelema, typeof(ValueSlot));
+            LoadSlot(il, ps[i]);
+        }
+        for (int i = 1; i < rs.Length; i++) il.Emit(OpCodes.Ldloca, temps[i]);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Call, EntryOfMethod);
+        il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, CodeGen.ReturnType(type), CodeGen.ParamTypes(type), null);
+        if (rs.Length > 0) il.Emit(OpCodes.Stloc, temps[0]);
+        for (int i = 0; i < rs.Length; i++)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Ldelema, typeof(ValueSlot));
+            il.Emit(OpCodes.Ldloc, temps[i]);
+            StoreSlot(il, rs[i]);
+        }
+        il.Emit(OpCodes.Ret);
+        var t = tb.CreateType();
+        return t.GetMethod("Invoke")!.CreateDelegate<SlotInvoker>();
+    }
+
+    private static nint BuildAdapter(CompositeType type)
+    {
+        var tb = CodeGen.DefineType("Host");
+        var ptypes = CodeGen.ParamTypes(type);
+        var mb = tb.DefineMethod("Call", MethodAttributes.Public | MethodAttributes.Static, CodeGen.ReturnType(type), ptypes);
+        var il = mb.GetILGenerator();
+        var ps = type.Params;
+        var rs = type.Results;
+        var arr = il.DeclareLocal(typeof(ValueSlot[]));
+        il.Emit(OpCodes.Ldc_I4, ps.Length);
+        il.Emit(OpCodes.Newarr, typeof(ValueSlot));
+        il.Emit(OpCodes.Stloc, arr);
+        for (int i = 0; i < ps.Length; i++)
+        {
+            il.Emit(OpCodes.Ldloc, arr);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Ldelema, typeof(ValueSlot));
+            il.Emit(OpCodes.Ldarg, i);
+            StoreSlot(il, ps[i]);
+        }
+        il.Emit(OpCodes.Ldloc, arr);
+        il.Emit(OpCodes.Ldarg, ptypes.Length - 1);
+        il.Emit(OpCodes.Call, HostCallMethod);
+        il.Emit(OpCodes.Stloc, arr);
+        for (int i = 1; i < rs.Length; i++)
+        {
+            il.Emit(OpCodes.Ldarg, ps.Length + i - 1);
+            il.Emit(OpCodes.Ldloc, arr);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Ldelema, typeof(ValueSlot));
+            LoadSlot(il, rs[i]);
+            il.Emit(OpCodes.Stobj, CodeGen.ClrType(rs[i]));
+        }
+        if (rs.Length > 0)
+        {
+            il.Emit(OpCodes.Ldloc, arr);
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Ldelema, typeof(ValueSlot));
+            LoadSlot(il, rs[0]);
+        }
+        il.Emit(OpCodes.Ret);
+        var t = tb.CreateType();
+        return t.GetMethod("Call")!.MethodHandle.GetFunctionPointer();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using WasmKiln.Engines.Compiler;
+using WasmKiln.Model;
+using WasmKiln.Validation;
+
+namespace WasmKiln.Runtime;
+
+/// <summary>
+/// A function of the store: a WebAssembly function of an instance (compiled lazily to .NET IL) or
+/// a host function. Funcref values are these objects.
+/// </summary>
+/// <remarks>
+/// <para>Calling convention of <see cref="Code"/> (a managed function pointer): the WebAssembly
+/// parameters as IL parameters (i32 <c>int</c>, i64 <c>long</c>, f32 <c>float</c>, f64 <c>double</c>,
+/// v128 <c>Vector128&lt;byte&gt;</c>, references <c>object</c>), then one by-reference parameter
+/// for each result after the first (the callee stores them; no allocation per call), then this
+/// <see cref="FunctionInstance"/>. The first result, if any, is the IL return value.</para>
+/// <para><see cref="Code"/> is 0 until the function is compiled; <see cref="EntryOf"/> compiles
+/// on first use and patches it.</para>
+/// </remarks>
+internal sealed class FunctionInstance
+{
+    /// <summary>The entry point (see the class remarks), or 0 while not compiled yet.</summary>
+    public nint Code;
+
+    /// <summary>The instance a WebAssembly function belongs to (null for a host function).</summary>
+    public readonly Instance? Instance;
+
+    /// <summary>The host implementation (null for a WebAssembly function).</summary>
+    public readonly HostFunction? Host;
+
+    /// <summary>Index among the module's defined (not imported) functions, or -1 for a host function.</summary>
+    public readonly int DefinedIndex;
+
+    /// <summary>Canonical type id of the function's type.</summary>
+    public readonly int TypeId;
+
+    /// <summary>The function's type (heap types are canonical ids).</summary>
+    public readonly CompositeType Type;
+
+    /// <summary>A WebAssembly function of <paramref name="instance"/>.</summary>
+    public FunctionInstance(Instance instance, int definedIndex, int typeId)
+    {
+        Instance = instance;
+        DefinedIndex = definedIndex;
+        TypeId = typeId;
+        Type = TypeRegistry.Get(typeId).Type;
+    }
+
+    /// <summary>A host function of canonical type <paramref name="typeId"/>.</summary>
+    public FunctionInstance(HostFunction host, int typeId)
+    {
+        Host = host;
+        DefinedIndex = -1;
+        TypeId = typeId;
+        Type = TypeRegistry.Get(typeId).Type;
+        Code = SignatureStubs.HostAdapter(Type);
+    }
+
+    /// <summary>The entry point of <paramref name="f"/>, compiling it first when needed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nint EntryOf(FunctionInstance f)
+    {
+        nint code = f.Code;
+        return code != 0 ? code : f.CompileNow();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private nint CompileNow()
+    {
+        nint code = Instance!.Code.EntryPoint(DefinedIndex);
+        Volatile.Write(ref Code, code);
+        return code;
+    }
+
+    /// <summary>Calls the function with untyped arguments (for scripts and the host); results in a new array.</summary>
+    public Value[] Invoke(ReadOnlySpan<Value> args)
+    {
+        var ps = Type.Params;
+        if (args.Length != ps.Length) throw new WasmException("wrong number of arguments: expected " + ps.Length + ", got " + args.Length);
+        var slots = new ValueSlot[Math.Max(ps.Length, Type.Results.Length)];
+        for (int i = 0; i < ps.Length; i++)
+        {
+            if (args[i].Kind != ps[i].Kind) throw new WasmException("type mismatch: argument " + i + " must be " + ps[i]);
+            slots[i].Set(args[i]);
+        }
+        int saved = CallDepthGuard.Depth;
+        try
+        {
+            SignatureStubs.Invoker(Type)(slots, this);
+        }
+        finally
+        {
+            CallDepthGuard.Depth = saved;
+        }
+        var rs = Type.Results;
+        var results = new Value[rs.Length];
+        for (int i = 0; i < rs.Length; i++) results[i] = slots[i].Get(rs[i]);
+        return results;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => "function";
+}

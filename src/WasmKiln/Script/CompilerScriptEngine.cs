@@ -1,0 +1,97 @@
+using WasmKiln.Engines.Compiler;
+using WasmKiln.Model;
+using WasmKiln.Runtime;
+using WasmKiln.Validation;
+
+namespace WasmKiln.Script;
+
+/// <summary>The script engine that compiles WebAssembly to .NET IL ("compiler").</summary>
+internal sealed class CompilerScriptEngine : IScriptEngine
+{
+    /// <summary>The engine's name.</summary>
+    public const string EngineName = "compiler";
+
+    private readonly Store _store = new();
+
+    /// <inheritdoc/>
+    public string Name => EngineName;
+
+    /// <inheritdoc/>
+    public bool CanExecute => CodeGen.IsSupported;
+
+    /// <inheritdoc/>
+    public RefClass Classify(in Value value, out uint? hostId)
+    {
+        if (value.Ref is FunctionInstance)
+        {
+            hostId = null;
+            return RefClass.Func;
+        }
+        return ScriptValues.DefaultClassify(value, out hostId);
+    }
+
+    /// <inheritdoc/>
+    public IScriptInstance CreateSpectest() => new ScriptInstance(Spectest.Create(_store));
+
+    /// <inheritdoc/>
+    public Outcome Instantiate(ValidatedModule module, IImportResolver imports)
+    {
+        return Run(() =>
+        {
+            var inst = Linker.Instantiate(module, _store, imp => imports.TryResolve(imp.Module, imp.Name, out var ev) ? ev.Handle : null);
+            return Outcome.Instantiated(new ScriptInstance(inst.Exports));
+        });
+    }
+
+    /// <inheritdoc/>
+    public Outcome Invoke(IScriptInstance instance, string export, Value[] args)
+    {
+        if (!instance.TryGetExport(export, out var ev) || ev.Handle is not FunctionInstance f)
+            return Outcome.Failed(OutcomeKind.Trap, "unknown function export \"" + export + "\"");
+        return Run(() => Outcome.Return(f.Invoke(args)));
+    }
+
+    /// <inheritdoc/>
+    public Outcome GetGlobal(IScriptInstance instance, string export)
+    {
+        if (!instance.TryGetExport(export, out var ev) || ev.Handle is not Global g)
+            return Outcome.Failed(OutcomeKind.Trap, "unknown global export \"" + export + "\"");
+        return Outcome.Return([g.Value]);
+    }
+
+    private static Outcome Run(Func<Outcome> action)
+    {
+        int depth = CallDepthGuard.Depth;
+        try
+        {
+            return action();
+        }
+        catch (LinkException e)
+        {
+            return Outcome.Failed(OutcomeKind.Unlinkable, e.Message);
+        }
+        catch (TrapException e)
+        {
+            return Outcome.Failed(e.Kind == TrapKind.CallStackExhausted ? OutcomeKind.Exhaustion : OutcomeKind.Trap, e.Message);
+        }
+        finally
+        {
+            CallDepthGuard.Depth = depth;
+        }
+    }
+
+    /// <summary>An instance as the script runner sees it: its exports.</summary>
+    private sealed class ScriptInstance(Dictionary<string, (ExternKind Kind, object Value)> exports) : IScriptInstance
+    {
+        public bool TryGetExport(string name, out ExternValue value)
+        {
+            if (exports.TryGetValue(name, out var e))
+            {
+                value = new ExternValue(e.Kind, e.Value);
+                return true;
+            }
+            value = default;
+            return false;
+        }
+    }
+}

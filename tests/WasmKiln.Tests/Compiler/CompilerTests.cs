@@ -1,0 +1,210 @@
+using WasmKiln.Runtime;
+using WasmKiln.Script;
+using WasmKiln.Text;
+using WasmKiln.Validation;
+using Xunit;
+
+namespace WasmKiln.Tests.Compiler;
+
+/// <summary>Small modules from text, compiled to IL and run.</summary>
+public class CompilerTests
+{
+    private static Instance Instantiate(string wat, Func<Model.Import, object?>? resolve = null)
+    {
+        var vm = Validator.Validate(WatParser.ParseText(wat));
+        return Linker.Instantiate(vm, new Store(), resolve ?? (_ => null));
+    }
+
+    private static Value[] Call(Instance inst, string name, params Value[] args) =>
+        ((FunctionInstance)inst.Exports[name].Value).Invoke(args);
+
+    [Fact]
+    public void ArithmeticAndRecursion()
+    {
+        var inst = Instantiate("""
+            (module
+              (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+              (func $fac (export "fac") (param i64) (result i64)
+                (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 1))
+                  (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1))))))))
+            """);
+        Assert.Equal(5, Call(inst, "add", Value.I32(2), Value.I32(3))[0].AsI32);
+        Assert.Equal(-2, Call(inst, "add", Value.I32(int.MaxValue), Value.I32(int.MaxValue))[0].AsI32);
+        Assert.Equal(2432902008176640000L, Call(inst, "fac", Value.I64(20))[0].AsI64);
+    }
+
+    [Fact]
+    public void MultiValueResultsAndBlocks()
+    {
+        var inst = Instantiate("""
+            (module
+              (func $three (result i32 i64 f64) (i32.const 1) (i64.const 2) (f64.const 3.5))
+              (func (export "swap") (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
+              (func (export "three") (result i32 i64 f64) (call $three))
+              (func (export "blk") (param i32) (result i32)
+                local.get 0
+                block (param i32) (result i32)
+                  i32.const 10 i32.add local.get 0 br_if 0 drop i32.const 99
+                end))
+            """);
+        var r = Call(inst, "three");
+        Assert.Equal(1, r[0].AsI32);
+        Assert.Equal(2L, r[1].AsI64);
+        Assert.Equal(3.5, r[2].AsF64);
+        var s = Call(inst, "swap", Value.I32(7), Value.I32(8));
+        Assert.Equal(8, s[0].AsI32);
+        Assert.Equal(7, s[1].AsI32);
+        Assert.Equal(15, Call(inst, "blk", Value.I32(5))[0].AsI32);
+        Assert.Equal(99, Call(inst, "blk", Value.I32(0))[0].AsI32);
+    }
+
+    [Fact]
+    public void BrTableSelectsTargets()
+    {
+        var inst = Instantiate("""
+            (module (func (export "sw") (param i32) (result i32)
+              (block (block (block (br_table 0 1 2 (local.get 0))) (return (i32.const 10))) (return (i32.const 11)))
+              (i32.const 12)))
+            """);
+        Assert.Equal(10, Call(inst, "sw", Value.I32(0))[0].AsI32);
+        Assert.Equal(11, Call(inst, "sw", Value.I32(1))[0].AsI32);
+        Assert.Equal(12, Call(inst, "sw", Value.I32(2))[0].AsI32);
+        Assert.Equal(12, Call(inst, "sw", Value.I32(100))[0].AsI32);
+    }
+
+    [Fact]
+    public void MemoryBoundsAndGrow()
+    {
+        var inst = Instantiate("""
+            (module (memory 1 3)
+              (func (export "st") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+              (func (export "ld") (param i32) (result i32) (i32.load offset=4 (local.get 0)))
+              (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+              (func (export "size") (result i32) (memory.size)))
+            """);
+        Call(inst, "st", Value.I32(4), Value.I32(1234));
+        Assert.Equal(1234, Call(inst, "ld", Value.I32(0))[0].AsI32);
+        var trap = Assert.Throws<TrapException>(() => Call(inst, "ld", Value.I32(65532)));
+        Assert.Equal(TrapKind.MemoryOutOfBounds, trap.Kind);
+        Assert.Throws<TrapException>(() => Call(inst, "ld", Value.I32(-1)));
+        Assert.Equal(1, Call(inst, "grow", Value.I32(1))[0].AsI32);
+        Assert.Equal(2, Call(inst, "size")[0].AsI32);
+        Assert.Equal(0, Call(inst, "ld", Value.I32(65532))[0].AsI32);
+        Assert.Equal(-1, Call(inst, "grow", Value.I32(5))[0].AsI32);
+    }
+
+    [Theory]
+    [InlineData("i32.div_s", int.MinValue, -1, TrapKind.IntegerOverflow)]
+    [InlineData("i32.div_s", 1, 0, TrapKind.IntegerDivideByZero)]
+    [InlineData("i32.rem_u", 1, 0, TrapKind.IntegerDivideByZero)]
+    public void IntegerTraps(string op, int a, int b, TrapKind kind)
+    {
+        var inst = Instantiate($"(module (func (export \"f\") (param i32 i32) (result i32) ({op} (local.get 0) (local.get 1))))");
+        Assert.Equal(kind, Assert.Throws<TrapException>(() => Call(inst, "f", Value.I32(a), Value.I32(b))).Kind);
+    }
+
+    [Fact]
+    public void RemSOfMinByMinusOneIsZero()
+    {
+        var inst = Instantiate("(module (func (export \"f\") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1))))");
+        Assert.Equal(0, Call(inst, "f", Value.I32(int.MinValue), Value.I32(-1))[0].AsI32);
+    }
+
+    [Fact]
+    public void FloatNaNPayloadsAndMinMax()
+    {
+        var inst = Instantiate("""
+            (module
+              (func (export "snan") (result i32) (i32.reinterpret_f32 (f32.const nan:0x200000)))
+              (func (export "neg") (param f32) (result f32) (f32.neg (local.get 0)))
+              (func (export "min") (param f64 f64) (result f64) (f64.min (local.get 0) (local.get 1)))
+              (func (export "u64") (param i64) (result f32) (f32.convert_i64_u (local.get 0))))
+            """);
+        Assert.Equal(0x7fa00000, Call(inst, "snan")[0].AsI32);
+        Assert.Equal(0xffa00000u, Call(inst, "neg", Value.F32Bits(0x7fa00000))[0].AsF32Bits);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(Call(inst, "min", Value.F64(0.0), Value.F64(-0.0))[0].AsF64));
+        // 2^64 - 2^39 - 1 rounds down to 2^64 - 2^40 (single rounding), not up to 2^64.
+        Assert.Equal(18446742974197923840f, Call(inst, "u64", Value.I64(unchecked((long)0xFFFFFF7FFFFFFFFFUL)))[0].AsF32);
+    }
+
+    [Fact]
+    public void TailCallsDoNotGrowTheStack()
+    {
+        var inst = Instantiate("""
+            (module (func $loop (export "loop") (param i64) (result i64)
+              (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 42))
+                (else (return_call $loop (i64.sub (local.get 0) (i64.const 1)))))))
+            """);
+        Assert.Equal(42L, Call(inst, "loop", Value.I64(10_000_000))[0].AsI64);
+    }
+
+    [Fact]
+    public void DeepRecursionTrapsCallStackExhausted()
+    {
+        var inst = Instantiate("(module (func $r (export \"r\") (param i32) (result i32) (i32.add (call $r (local.get 0)) (i32.const 1))))");
+        var e = Assert.Throws<TrapException>(() => Call(inst, "r", Value.I32(0)));
+        Assert.Equal(TrapKind.CallStackExhausted, e.Kind);
+        // The guard's depth is restored: a normal call still works afterwards.
+        var ok = Instantiate("(module (func (export \"f\") (result i32) (i32.const 1)))");
+        Assert.Equal(1, Call(ok, "f")[0].AsI32);
+    }
+
+    [Fact]
+    public void CallIndirectChecksTypesAndBounds()
+    {
+        var inst = Instantiate("""
+            (module
+              (type $ii (func (param i32) (result i32)))
+              (func $inc (type $ii) (i32.add (local.get 0) (i32.const 1)))
+              (func $nop)
+              (table 3 funcref) (elem (i32.const 0) $inc $nop)
+              (func (export "ci") (param i32 i32) (result i32) (call_indirect (type $ii) (local.get 0) (local.get 1))))
+            """);
+        Assert.Equal(8, Call(inst, "ci", Value.I32(7), Value.I32(0))[0].AsI32);
+        Assert.Equal(TrapKind.IndirectCallTypeMismatch, Assert.Throws<TrapException>(() => Call(inst, "ci", Value.I32(7), Value.I32(1))).Kind);
+        Assert.Equal(TrapKind.UninitializedElement, Assert.Throws<TrapException>(() => Call(inst, "ci", Value.I32(7), Value.I32(2))).Kind);
+        Assert.Equal(TrapKind.UndefinedElement, Assert.Throws<TrapException>(() => Call(inst, "ci", Value.I32(7), Value.I32(3))).Kind);
+    }
+
+    [Fact]
+    public void ImportsHostFunctionsAndGlobals()
+    {
+        var exporter = Instantiate("(module (global (export \"g\") (mut i32) (i32.const 5)) (func (export \"get\") (result i32) (global.get 0)))");
+        var seen = new List<int>();
+        var vmImp = Validator.Validate(WatParser.ParseText("(module (type (func (param i32))))"));
+        var hostType = vmImp.CanonicalTypeIds[0];
+        var host = new FunctionInstance(new HostFunction(TypeRegistry.Get(hostType).Type, args => { seen.Add(args[0].AsI32); return []; }), hostType);
+        var importer = Instantiate("""
+            (module (import "m" "g" (global $g (mut i32))) (import "h" "log" (func $log (param i32)))
+              (func (export "bump") (global.set $g (i32.add (global.get $g) (i32.const 1))) (call $log (global.get $g))))
+            """, imp => imp.Name == "g" ? exporter.Exports["g"].Value : host);
+        Call(importer, "bump");
+        Call(importer, "bump");
+        Assert.Equal([6, 7], seen);
+        Assert.Equal(7, Call(exporter, "get")[0].AsI32);
+    }
+
+    [Fact]
+    public void MismatchedImportIsUnlinkable()
+    {
+        var exporter = Instantiate("(module (func (export \"f\") (param i64)))");
+        var e = Assert.Throws<LinkException>(() => Instantiate("(module (import \"m\" \"f\" (func (param i32))))", _ => exporter.Exports["f"].Value));
+        Assert.Contains("incompatible import type", e.Message);
+        Assert.Contains("unknown import", Assert.Throws<LinkException>(() => Instantiate("(module (import \"m\" \"f\" (func)))")).Message);
+    }
+
+    [Fact]
+    public void ScriptEngineRunsAScript()
+    {
+        var result = new SpecRunner(CompilerScriptEngine.EngineName).RunText("""
+            (module (func (export "f") (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+                    (func (export "t") unreachable))
+            (assert_return (invoke "f" (i32.const 9)) (i32.const 81))
+            (assert_trap (invoke "t") "unreachable")
+            (module (import "spectest" "print_i32" (func (param i32))) (func (export "p") (call 0 (i32.const 1))))
+            (assert_return (invoke "p"))
+            """, "inline.wast");
+        Assert.Equal(0, result.Failed);
+        Assert.Equal(5, result.Passed);
+    }
+}
