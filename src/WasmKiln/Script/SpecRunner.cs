@@ -251,12 +251,11 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
                 Bind(form.Id, new ModuleState(module, null, $"the module at line {command.Line} was not instantiated (engine {engine.Name})"), false);
                 return null;
             }
+            // Bound as failed first: if the engine throws, later commands must not use an older module.
+            Bind(form.Id, new ModuleState(module, null, $"the module at line {command.Line} failed to instantiate"), false);
             var outcome = engine.Instantiate(module, this);
             if (outcome.Kind != OutcomeKind.Returned || outcome.Instance == null)
-            {
-                Bind(form.Id, new ModuleState(module, null, $"the module at line {command.Line} failed to instantiate"), false);
                 return $"instantiation failed: {Describe(outcome)}";
-            }
             Bind(form.Id, new ModuleState(module, outcome.Instance, null), false);
             return null;
         }
@@ -284,6 +283,7 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             }
             if (!engine.CanExecute) return NoEngine("module instance needs instantiation");
             if (def.Module == null) return def.MissingInstance ?? "the module failed to load";
+            Bind(command.InstanceId, new ModuleState(def.Module, null, $"the module instance at line {command.Line} failed to instantiate"), false);
             var outcome = engine.Instantiate(def.Module, this);
             if (outcome.Kind != OutcomeKind.Returned || outcome.Instance == null)
                 return $"instantiation failed: {Describe(outcome)}";

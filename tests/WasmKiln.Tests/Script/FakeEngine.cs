@@ -9,7 +9,8 @@ namespace WasmKiln.Tests.Script;
 /// A test engine that executes nothing real: exported functions behave by their export name
 /// ("add" sums i32 arguments, "id" returns its arguments, "unreachable" traps, "deep" exhausts the
 /// stack, "throw" throws, "nan" returns an f32 NaN, anything else returns nothing); exported globals
-/// read 42. Imports must resolve through the resolver (else unlinkable); a start function traps.
+/// read 42. Imports must resolve through the resolver (else unlinkable); a start function traps;
+/// a module with a memory makes the engine throw.
 /// </summary>
 internal sealed class FakeEngine : IScriptEngine, IDisposable
 {
@@ -39,6 +40,7 @@ internal sealed class FakeEngine : IScriptEngine, IDisposable
             if (value.Kind != import.Kind) return Outcome.Failed(OutcomeKind.Unlinkable, "incompatible import type");
         }
         if (module.Module.Start != null) return Outcome.Failed(OutcomeKind.Trap, "unreachable executed");
+        if (module.Module.Memories.Count > 0) throw new WasmException("not supported by the fake engine: memories");
         var exports = new Dictionary<string, ExternKind>();
         foreach (var e in module.Module.Exports) exports[e.Name] = e.Kind;
         Log.Add("instantiate");

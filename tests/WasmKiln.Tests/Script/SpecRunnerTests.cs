@@ -126,6 +126,16 @@ public class SpecRunnerTests
     }
 
     [Fact]
+    public void AnEngineThatThrowsWhileInstantiatingLeavesNoCurrentInstance()
+    {
+        var r = RunFake(Module + "\n(module (memory 1))\n(invoke \"add\" (i32.const 1) (i32.const 2))\n");
+        Assert.Equal(1, r.Passed);
+        Assert.Equal(new[] { 10, 11 }, r.Failures.ConvertAll(f => f.Line));
+        Assert.Contains("not supported by the fake engine", r.Failures[0].Message);
+        Assert.Contains("the module at line 10 failed to instantiate", r.Failures[1].Message);
+    }
+
+    [Fact]
     public void AssertionsWithAnEngine()
     {
         var r = RunFake(Module + """
