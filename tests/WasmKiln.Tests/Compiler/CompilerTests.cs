@@ -210,6 +210,57 @@ public class CompilerTests
     }
 
     [Fact]
+    public void ExceptionsAreCaughtByTagAndTrapsAreNot()
+    {
+        var inst = Instantiate("""
+            (module
+              (tag $e (param i32))
+              (tag $f)
+              (func $thrower (param i32) (if (local.get 0) (then (throw $e (local.get 0))) (else (throw $f))))
+              (func (export "catch") (param i32) (result i32)
+                (block $h (result i32)
+                  (try_table (catch $e $h) (call $thrower (local.get 0)))
+                  (i32.const -1)))
+              (func (export "legacy") (param i32) (result i32)
+                (try (result i32) (do (call $thrower (local.get 0)) (i32.const 0))
+                  (catch $e (i32.add (i32.const 100)))
+                  (catch_all (i32.const 7))))
+              (func (export "trap") (result i32)
+                (try (result i32) (do unreachable) (catch_all (i32.const 1)))))
+            """);
+        Assert.Equal(5, Call(inst, "catch", Value.I32(5))[0].AsI32);
+        Assert.Throws<WasmKiln.Runtime.Exceptions.WasmThrow>(() => Call(inst, "catch", Value.I32(0)));
+        Assert.Equal(105, Call(inst, "legacy", Value.I32(5))[0].AsI32);
+        Assert.Equal(7, Call(inst, "legacy", Value.I32(0))[0].AsI32);
+        Assert.Equal(TrapKind.Unreachable, Assert.Throws<TrapException>(() => Call(inst, "trap")).Kind);
+    }
+
+    [Fact]
+    public void GcStructsArraysAndCasts()
+    {
+        var inst = Instantiate("""
+            (module
+              (type $p (struct (field $x (mut i32)) (field $y f64)))
+              (type $a (array (mut i8)))
+              (func (export "sum") (result f64) (local $s (ref $p))
+                (local.set $s (struct.new $p (i32.const 3) (f64.const 0.5)))
+                (struct.set $p $x (local.get $s) (i32.const 4))
+                (f64.add (f64.convert_i32_s (struct.get $p $x (local.get $s))) (struct.get $p $y (local.get $s))))
+              (func (export "arr") (result i32) (local $v (ref $a))
+                (local.set $v (array.new $a (i32.const 255) (i32.const 4)))
+                (i32.add (array.get_s $a (local.get $v) (i32.const 1)) (array.len (local.get $v))))
+              (func (export "cast") (param i32) (result i32)
+                (ref.test (ref $p) (if (result anyref) (local.get 0) (then (struct.new_default $p)) (else (ref.i31 (i32.const 1))))))
+              (func (export "oob") (result i32) (array.get_u $a (array.new_default $a (i32.const 2)) (i32.const 2))))
+            """);
+        Assert.Equal(4.5, Call(inst, "sum")[0].AsF64);
+        Assert.Equal(3, Call(inst, "arr")[0].AsI32);
+        Assert.Equal(1, Call(inst, "cast", Value.I32(1))[0].AsI32);
+        Assert.Equal(0, Call(inst, "cast", Value.I32(0))[0].AsI32);
+        Assert.Equal(TrapKind.ArrayOutOfBounds, Assert.Throws<TrapException>(() => Call(inst, "oob")).Kind);
+    }
+
+    [Fact]
     public void ScriptEngineRunsAScript()
     {
         var result = new SpecRunner(CompilerScriptEngine.EngineName).RunText("""
