@@ -355,6 +355,7 @@ internal sealed partial class FunctionCompiler
         }
 
         if (info.Prefix == 0xFE) { EmitAtomic(ins, info); return; }
+        if (info.Prefix == 0xFB || ins.Op == Op.RefEq) { if (EmitGc(ins)) return; throw Unsupported(ins.Op); }
         if (info.Feature is Feature.Simd or Feature.RelaxedSimd) { EmitSimd(ins, info); return; }
         if (info.Imm == Imm.MemArg && !info.IsSpecial && info.Prefix == 0) { EmitMemoryAccess(ins, info); return; }
         if (!info.IsSpecial && info.Imm == Imm.None)
