@@ -73,6 +73,14 @@ internal sealed class FunctionInstance
         return code;
     }
 
+    /// <summary>
+    /// A typed delegate calling this function without boxing (for the embedding API), e.g.
+    /// <c>Func&lt;int, int, int&gt;</c> for <c>(i32, i32) -&gt; i32</c>. Traps surface as <see cref="TrapException"/>.
+    /// </summary>
+    /// <exception cref="WasmException">The delegate's signature does not match the function's type.</exception>
+    public TDelegate AsDelegate<[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicMethods)] TDelegate>() where TDelegate : Delegate =>
+        (TDelegate)SignatureStubs.TypedInvoker(this, typeof(TDelegate));
+
     /// <summary>Calls the function with untyped arguments (for scripts and the host); results in a new array.</summary>
     public Value[] Invoke(ReadOnlySpan<Value> args)
     {

@@ -75,7 +75,8 @@ internal static class Linker
         for (int i = 0; i < m.Functions.Count; i++)
             inst.Functions[m.ImportedFuncCount + i] = new FunctionInstance(inst, i, vm.CanonicalTypeIds[m.Functions[i]]);
 
-        if (m.Tags.Count > 0) throw new WasmException("not supported yet: tag definitions");
+        for (int i = 0; i < m.Tags.Count; i++)
+            inst.Tags[m.ImportedTagCount + i] = new Exceptions.TagInstance(vm.CanonicalTypeIds[m.Tags[i].TypeIndex]);
 
         // Globals, in order (each may read the earlier ones).
         for (int i = 0; i < m.Globals.Count; i++)

@@ -210,7 +210,7 @@ public sealed unsafe partial class Memory : IDisposable
     }
 
     /// <summary>A span over bytes of the memory (bounds-checked). See <see cref="GetSpan"/> for its lifetime.</summary>
-    internal Span<byte> Span(ulong ea, int length) => new(Ptr(ea, (ulong)length), length);
+    internal Span<byte> SpanAt(ulong ea, int length) => new(Ptr(ea, (ulong)length), length);
 
     /// <summary><c>memory.fill</c>: sets <paramref name="length"/> bytes at <paramref name="dst"/> to <paramref name="value"/>.</summary>
     internal void Fill(ulong dst, byte value, ulong length)
@@ -259,7 +259,7 @@ public sealed unsafe partial class Memory : IDisposable
     internal Span<byte> GetSpan(ulong address, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        return Span(address, length);
+        return SpanAt(address, length);
     }
 
     /// <summary>
@@ -277,7 +277,7 @@ public sealed unsafe partial class Memory : IDisposable
         ArgumentNullException.ThrowIfNull(action);
         bool added = false;
         _buffer.DangerousAddRef(ref added);
-        try { action(Span(address, length), state); }
+        try { action(SpanAt(address, length), state); }
         finally { if (added) _buffer.DangerousRelease(); }
     }
 

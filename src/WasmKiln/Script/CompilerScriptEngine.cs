@@ -70,6 +70,10 @@ internal sealed class CompilerScriptEngine : IScriptEngine
         {
             return Outcome.Failed(OutcomeKind.Unlinkable, e.Message);
         }
+        catch (Runtime.Exceptions.WasmThrow e)
+        {
+            return Outcome.Failed(OutcomeKind.Exception, e.Message);
+        }
         catch (TrapException e)
         {
             return Outcome.Failed(e.Kind == TrapKind.CallStackExhausted ? OutcomeKind.Exhaustion : OutcomeKind.Trap, e.Message);

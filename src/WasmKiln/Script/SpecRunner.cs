@@ -38,6 +38,12 @@ namespace WasmKiln.Script;
 /// Every file runs in a fresh store (a new engine object). The files are run as given: threads
 /// versions of core files (proposals/threads) are not substituted for core ones automatically.
 /// </para>
+/// <para>
+/// Feature baseline: a file below a <c>proposals/NAME/</c> folder is checked against the baseline
+/// that proposal's tests were written for (<see cref="FeaturesFor"/>); every other file against
+/// all features. The threads proposal's copies of core files predate reference types,
+/// multi-memory and memory64 and expect, for example, two memories to be invalid.
+/// </para>
 /// </summary>
 internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEngine)
 {
@@ -50,6 +56,7 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
     /// <summary>Runs a script file; <paramref name="displayPath"/> is the path reported.</summary>
     public FileResult RunFile(string path, string displayPath)
     {
+        var features = FeaturesFor(path);
         string text;
         try
         {
@@ -61,11 +68,18 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             r.Fail(0, "script", "cannot read file: " + e.Message);
             return r;
         }
-        return RunText(text, displayPath);
+        return RunText(text, displayPath, features);
     }
 
+    /// <summary>
+    /// The features a script file is checked with: the threads proposal's baseline for files in a
+    /// <c>proposals/threads/</c> folder, all features otherwise.
+    /// </summary>
+    public static WasmFeatures FeaturesFor(string path) =>
+        path.Replace('\\', '/').Contains("proposals/threads/", StringComparison.Ordinal) ? WasmFeatures.ThreadsProposal : WasmFeatures.All;
+
     /// <summary>Runs a script given as text.</summary>
-    public FileResult RunText(string text, string displayPath)
+    public FileResult RunText(string text, string displayPath, WasmFeatures features = WasmFeatures.All)
     {
         var result = new FileResult(displayPath);
         WastScript script;
@@ -86,7 +100,7 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
         var engine = createEngine();
         try
         {
-            new Session(engine, result).Run(script);
+            new Session(engine, result, features).Run(script);
         }
         finally
         {
@@ -96,7 +110,7 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
     }
 
     /// <summary>Decodes (or parses, encodes and decodes) and validates a module form.</summary>
-    public static ValidatedModule Load(ModuleForm form)
+    public static ValidatedModule Load(ModuleForm form, WasmFeatures features = WasmFeatures.All)
     {
         var bytes = form.Kind switch
         {
@@ -105,7 +119,7 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
             _ => ModuleEncoder.Encode(WatParser.ParseModule(form.Source)),
         };
         var module = ModuleDecoder.Decode(bytes);
-        return Validator.Validate(module);
+        return Validator.Validate(module, features);
     }
 
     internal static string DescribeException(Exception e) => e.GetType().Name + ": " + e.Message;
@@ -120,7 +134,7 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
     }
 
     /// <summary>The state of one script run: the store, named modules, registrations.</summary>
-    private sealed class Session(IScriptEngine engine, FileResult result) : IImportResolver
+    private sealed class Session(IScriptEngine engine, FileResult result, WasmFeatures features) : IImportResolver
     {
         private readonly Dictionary<string, ModuleState> _named = new(StringComparer.Ordinal);
         private readonly Dictionary<string, IScriptInstance> _registered = new(StringComparer.Ordinal);
@@ -185,13 +199,13 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
         };
 
         /// <summary>Loads a module; on failure returns null and sets <paramref name="error"/> to "kind: message".</summary>
-        private static ValidatedModule? TryLoad(ModuleForm form, out string error, out Exception? exception)
+        private ValidatedModule? TryLoad(ModuleForm form, out string error, out Exception? exception)
         {
             try
             {
                 error = "";
                 exception = null;
-                return Load(form);
+                return Load(form, features);
             }
             catch (TextParseException e)
             {

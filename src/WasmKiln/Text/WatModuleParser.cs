@@ -61,7 +61,10 @@ internal sealed partial class WatModuleParser
     private readonly Dictionary<uint, Dictionary<string, uint>> _fieldIds = [];
 
     /// <summary>Type definitions collected in the first pass, in index order.</summary>
-    private readonly List<(SList Def, bool InRec)> _typeDefs = [];
+    private readonly List<(SList Def, int Rec)> _typeDefs = [];
+
+    /// <summary>Number of <c>(rec ...)</c> groups seen (each group gets its own number).</summary>
+    private int _recGroups;
 
     private bool _usesDataCount;
 
@@ -172,16 +175,19 @@ internal sealed partial class WatModuleParser
             switch (head.Text)
             {
                 case "type":
-                    BindTypeDef(f, false);
+                    BindTypeDef(f, -1);
                     break;
                 case "rec":
+                {
+                    int rec = _recGroups++;
                     while (!c.AtEnd)
                     {
                         var t = c.NextList();
                         if (t.Head != "type") throw WatCursor.Unexpected(t);
-                        BindTypeDef(t, true);
+                        BindTypeDef(t, rec);
                     }
                     break;
+                }
                 case "import":
                 {
                     c.NextString();
@@ -253,11 +259,11 @@ internal sealed partial class WatModuleParser
         _ => null,
     };
 
-    private void BindTypeDef(SList def, bool inRec)
+    private void BindTypeDef(SList def, int rec)
     {
         var c = new WatCursor(def, 1);
         uint index = _types.Add(c.TakeId());
-        _typeDefs.Add((def, inRec));
+        _typeDefs.Add((def, rec));
         // Field identifiers of a struct type, possibly inside (sub ...).
         var comp = c.AtEnd ? null : c.Peek as SList;
         if (comp?.Head == "sub")
@@ -300,18 +306,17 @@ internal sealed partial class WatModuleParser
         int i = 0;
         while (i < _typeDefs.Count)
         {
-            var (def, inRec) = _typeDefs[i];
-            if (!inRec)
+            var (def, rec) = _typeDefs[i];
+            if (rec < 0)
             {
                 _m.Types.Add(ParseTypeDef(def, i, 1));
                 i++;
                 continue;
             }
-            // A rec group: consecutive type definitions sharing the same parent list.
+            // A rec group: the consecutive type definitions of one (rec ...) list.
             int groupStart = i;
-            var parentRec = FindRecParent(def);
             int n = 0;
-            while (i + n < _typeDefs.Count && _typeDefs[i + n].InRec && FindRecParent(_typeDefs[i + n].Def) == parentRec) n++;
+            while (i + n < _typeDefs.Count && _typeDefs[i + n].Rec == rec) n++;
             for (int k = 0; k < n; k++)
             {
                 var st = ParseTypeDef(_typeDefs[i + k].Def, groupStart, n);
@@ -320,17 +325,6 @@ internal sealed partial class WatModuleParser
             }
             i += n;
         }
-    }
-
-    private SList? FindRecParent(SList typeDef)
-    {
-        for (int i = _start; i < _module.Count; i++)
-        {
-            if (_module[i] is SList { Head: "rec" } rec)
-                foreach (var e in rec.Items)
-                    if (ReferenceEquals(e, typeDef)) return rec;
-        }
-        return null;
     }
 
     private SubType ParseTypeDef(SList def, int groupStart, int groupSize)

@@ -418,6 +418,8 @@ internal sealed class FunctionValidator
     {
         _curOffset = ins.Offset;
         var info = OpTable.Info(ins.Op);
+        if (!_m.GroupEnabled[(int)info.Feature])
+            throw Error(WasmFeatureSet.NotEnabled(WasmFeatureSet.Of(info.Feature), "instruction " + info.Name));
         if (_const && !IsConstOp(ins.Op)) throw Error("constant expression required");
         if (!info.IsSpecial)
         {

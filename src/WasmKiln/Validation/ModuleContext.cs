@@ -1,3 +1,4 @@
+using WasmKiln.Instructions;
 using WasmKiln.Model;
 
 namespace WasmKiln.Validation;
@@ -8,10 +9,14 @@ namespace WasmKiln.Validation;
 /// </summary>
 internal sealed class ModuleContext
 {
-    public ModuleContext(ModuleInfo module, TypeContext types)
+    public ModuleContext(ModuleInfo module, TypeContext types, WasmFeatures features = WasmFeatures.All)
     {
         Module = module;
         Types = types;
+        Features = features;
+        var groups = Enum.GetValues<Feature>();
+        GroupEnabled = new bool[groups.Length];
+        foreach (var g in groups) GroupEnabled[(int)g] = (features & WasmFeatureSet.Of(g)) == WasmFeatureSet.Of(g);
         int nf = module.TotalFuncs;
         FuncTypeIndices = new uint[nf];
         for (int i = 0; i < nf; i++) FuncTypeIndices[i] = module.FuncTypeIndex((uint)i);
@@ -48,6 +53,10 @@ internal sealed class ModuleContext
 
     public ModuleInfo Module { get; }
     public TypeContext Types { get; }
+    /// <summary>The proposals the module may use.</summary>
+    public WasmFeatures Features { get; }
+    /// <summary>Whether each instruction group of the instruction table (by <see cref="Feature"/>) is enabled.</summary>
+    public bool[] GroupEnabled { get; }
     /// <summary>Module type index of every function (imports first); checked to be function types by the validator.</summary>
     public uint[] FuncTypeIndices { get; }
     /// <summary>Tables with canonical element types.</summary>

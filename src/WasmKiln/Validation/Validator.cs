@@ -14,10 +14,15 @@ internal static class Validator
     /// <summary>Most pages a 64-bit memory may have.</summary>
     public const ulong MaxPages64 = 1UL << 48;
 
-    /// <summary>Validates a module. Throws <see cref="InvalidModuleException"/> (or <see cref="MalformedModuleException"/> for a body that does not decode).</summary>
-    public static ValidatedModule Validate(ModuleInfo module)
+    /// <summary>
+    /// Validates a module using only <paramref name="features"/> (all by default). Throws
+    /// <see cref="InvalidModuleException"/> (or <see cref="MalformedModuleException"/> for a body
+    /// that does not decode).
+    /// </summary>
+    public static ValidatedModule Validate(ModuleInfo module, WasmFeatures features = WasmFeatures.All)
     {
         var types = TypeContext.Build(module);
+        CheckFeatures(module, features);
 
         // Imports.
         foreach (var imp in module.Imports)
@@ -38,7 +43,7 @@ internal static class Validator
         if (module.Codes.Count != module.Functions.Count)
             throw new MalformedModuleException("function and code section have inconsistent lengths", -1);
 
-        var ctx = new ModuleContext(module, types);
+        var ctx = new ModuleContext(module, types, features);
         var fv = new FunctionValidator(ctx);
 
         // Declared function references (C.refs): every ref.func outside function bodies.
@@ -147,6 +152,30 @@ internal static class Validator
     {
         if (typeIndex >= (uint)types.Count) throw new InvalidModuleException("unknown type " + typeIndex, -1);
         if (types[typeIndex].Kind != CompositeKind.Func) throw new InvalidModuleException("type mismatch: type " + typeIndex + " is not a function type", -1);
+    }
+
+    /// <summary>Module-level uses of proposals that are not in <paramref name="features"/>.</summary>
+    private static void CheckFeatures(ModuleInfo module, WasmFeatures features)
+    {
+        if (features == WasmFeatures.All) return;
+        if (module.TotalTables > 1 && (features & WasmFeatures.ReferenceTypes) == 0) throw new InvalidModuleException("multiple tables", -1);
+        if (module.TotalMemories > 1 && (features & WasmFeatures.MultiMemory) == 0) throw new InvalidModuleException("multiple memories", -1);
+        for (uint i = 0; i < (uint)module.TotalTables; i++)
+            if (module.TableType(i).Limits.Is64) Require(features, WasmFeatures.Memory64, "a table with 64-bit indices");
+        for (uint i = 0; i < (uint)module.TotalMemories; i++)
+        {
+            var l = module.MemoryType(i).Limits;
+            if (l.Is64) Require(features, WasmFeatures.Memory64, "a memory with 64-bit addresses");
+            if (l.Shared) Require(features, WasmFeatures.Threads, "a shared memory");
+        }
+        if (module.TotalTags > 0) Require(features, WasmFeatures.Exceptions | WasmFeatures.LegacyExceptions, "a tag");
+        foreach (var t in module.Types)
+            if (!t.IsFunc || t.RecGroupSize > 1 || t.ExplicitSub) Require(features, WasmFeatures.Gc, "a struct, array, sub or rec type");
+    }
+
+    private static void Require(WasmFeatures features, WasmFeatures needed, string what)
+    {
+        if ((features & needed) == 0) throw new InvalidModuleException(WasmFeatureSet.NotEnabled(needed, what), -1);
     }
 
     private static void CheckTagType(TypeContext types, uint typeIndex)

@@ -194,6 +194,22 @@ public class CompilerTests
     }
 
     [Fact]
+    public void TypedDelegatesCallWithoutBoxing()
+    {
+        var inst = Instantiate("""
+            (module (func (export "mad") (param i32 i64 f64) (result f64)
+                      (f64.add (f64.convert_i32_s (local.get 0)) (f64.mul (f64.convert_i64_s (local.get 1)) (local.get 2))))
+                    (func (export "boom") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0))))
+            """);
+        var mad = ((FunctionInstance)inst.Exports["mad"].Value).AsDelegate<Func<int, long, double, double>>();
+        Assert.Equal(7.0, mad(1, 2, 3.0));
+        var boom = ((FunctionInstance)inst.Exports["boom"].Value).AsDelegate<Func<int, int>>();
+        Assert.Equal(1, boom(1));
+        Assert.Equal(TrapKind.IntegerDivideByZero, Assert.Throws<TrapException>(() => boom(0)).Kind);
+        Assert.Throws<WasmException>(() => ((FunctionInstance)inst.Exports["boom"].Value).AsDelegate<Func<long, int>>());
+    }
+
+    [Fact]
     public void ScriptEngineRunsAScript()
     {
         var result = new SpecRunner(CompilerScriptEngine.EngineName).RunText("""

@@ -311,6 +311,31 @@ public class SimdOpsTests(ITestOutputHelper output)
         Assert.Equal(Vector128.Create(4294967296f, 16777216f, 2147483904f, 1f), c);
     }
 
+    [Fact]
+    public void RelaxedInstructionsHaveTheDocumentedDeterministicBehaviour()
+    {
+        // madd is not fused: (1 + 2^-12)^2 - 1 loses the 2^-24 term when the product is rounded first.
+        float x = BitConverter.UInt32BitsToSingle(0x3F80_0800);
+        var madd = SimdOps.F32x4RelaxedMadd(F32(x, 1, 1, 1), F32(x, 1, 1, 1), F32(-1f, 0, 0, 0)).AsSingle().GetElement(0);
+        Assert.Equal(x * x - 1f, madd);
+        Assert.NotEqual((float)((double)x * x - 1.0), madd);
+        var nmadd = SimdOps.F32x4RelaxedNmadd(F32(x, 1, 1, 1), F32(x, 1, 1, 1), F32(1f, 0, 0, 0)).AsSingle().GetElement(0);
+        Assert.Equal(1f - x * x, nmadd);
+        // laneselect selects bit by bit.
+        var sel = SimdOps.I32x4RelaxedLaneselect(Vector128.Create(-1).AsByte(), Vector128<byte>.Zero, Vector128.Create(0x0F0F_00FF).AsByte());
+        Assert.Equal(Vector128.Create(0x0F0F_00FF), sel.AsInt32());
+        // q15mulr saturates; dot multiplies signed lanes and wraps the 16-bit pair sum.
+        Assert.Equal(Vector128.Create(short.MaxValue), SimdOps.I16x8RelaxedQ15mulrS(Vector128.Create(short.MinValue).AsByte(), Vector128.Create(short.MinValue).AsByte()).AsInt16());
+        var dot = SimdOps.I16x8RelaxedDotI8x16I7x16S(Vector128.Create((sbyte)-128).AsByte(), Vector128.Create((sbyte)-128).AsByte()).AsInt16();
+        Assert.Equal(Vector128.Create(short.MinValue), dot);
+        var dotAdd = SimdOps.I32x4RelaxedDotI8x16I7x16AddS(Vector128.Create((sbyte)-128).AsByte(), Vector128.Create((sbyte)-127).AsByte(), Vector128.Create(1).AsByte()).AsInt32();
+        Assert.Equal(Vector128.Create(65025), dotAdd);
+        // swizzle, trunc and min/max behave as their non-relaxed counterparts.
+        Assert.Equal(Vector128<byte>.Zero, SimdOps.I8x16RelaxedSwizzle(Vector128.Create((byte)7), Vector128.Create((byte)16)));
+        Assert.Equal(Vector128.Create(0, int.MaxValue, int.MinValue, 1), SimdOps.I32x4RelaxedTruncF32x4S(F32(float.NaN, 3e9f, -3e9f, 1.9f)).AsInt32());
+        Assert.Equal(0x8000_0000u, SimdOps.F32x4RelaxedMin(F32(0f, 0, 0, 0), F32(-0f, 0, 0, 0)).AsUInt32().GetElement(0));
+    }
+
     // ---- memory instructions ----
 
     [Fact]

@@ -41,6 +41,13 @@ internal sealed partial class FunctionCompiler
             case Op.If: EmitIf(ins); return;
             case Op.Else: EmitElse(); return;
             case Op.End: EmitEnd(); return;
+            case Op.TryTable: EmitTryTable(ins); return;
+            case Op.Throw: EmitThrow(ins.A); return;
+            case Op.ThrowRef: EmitThrowRef(); return;
+            case Op.Try: EmitTry(ins); return;
+            case Op.Catch: case Op.CatchAll: EmitLegacyCatch(ins); return;
+            case Op.Rethrow: EmitRethrow(ins.A); return;
+            case Op.Delegate: EmitEnd(true, ins.A); return;
             case Op.Br:
                 Branch(Target(ins.A));
                 _unreachable = true;

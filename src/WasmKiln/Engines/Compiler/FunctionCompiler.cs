@@ -29,6 +29,7 @@ internal sealed partial class FunctionCompiler
         public bool HasElse;
         public bool Targeted;
         public LocalBuilder[]? SavedParams;
+        public CatchClause[]? Catches;
         public int TryDepth;
         public ValType[] BranchTypes => Kind == Op.Loop ? Params : Results;
     }
@@ -295,10 +296,19 @@ internal sealed partial class FunctionCompiler
         foreach (var t in types) _stack[_sp++] = t;
     }
 
-    private void EmitEnd()
+    private void EmitEnd(bool isDelegate = false, uint delegateLabel = 0)
     {
         var f = _frames[^1];
         bool reachable = !_unreachable;
+        if (isDelegate)
+        {
+            EndLegacyTry(f, true, delegateLabel);
+            _il.MarkLabel(f.Label);
+            _frames.RemoveAt(_frames.Count - 1);
+            SetStack(f.Height, f.Results);
+            _unreachable = !(reachable || f.Targeted);
+            return;
+        }
         if (f.Kind == Op.If && !f.HasElse)
         {
             if (reachable) _il.Emit(OpCodes.Br, f.Label);
@@ -306,6 +316,8 @@ internal sealed partial class FunctionCompiler
             RestoreParams(f);
             reachable = true;
         }
+        if (f.Kind == Op.TryTable) EndTryTable(f);
+        else if (f.Kind == Op.Try) EndLegacyTry(f, false, 0);
         if (f.Kind != Op.Loop)
         {
             _il.MarkLabel(f.Label);

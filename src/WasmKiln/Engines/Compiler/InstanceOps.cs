@@ -39,6 +39,9 @@ internal static class InstanceOps
         return r;
     }
 
+    /// <summary>Exception filter of a legacy catch: a WebAssembly exception of tag <paramref name="tag"/> (identity).</summary>
+    public static bool FilterTag(object? ex, object tag) => ex is Runtime.Exceptions.WasmThrow t && ReferenceEquals(t.Exception.Tag, tag);
+
     /// <summary>memory.grow for a 32-bit memory.</summary>
     public static int MemoryGrow32(Memory m, int delta) => (int)m.Grow((uint)delta);
 

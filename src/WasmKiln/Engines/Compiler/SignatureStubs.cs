@@ -50,6 +50,66 @@ internal static class SignatureStubs
         }
     }
 
+    private static readonly Dictionary<(string, Type), MethodInfo> Typed = [];
+
+    /// <summary>
+    /// A delegate of type <paramref name="delegateType"/> that calls <paramref name="function"/>
+    /// directly with typed arguments (no boxing, no argument array). The delegate's parameters
+    /// and return type must be the IL types of the function's parameters and (at most one) result.
+    /// </summary>
+    public static Delegate TypedInvoker(FunctionInstance function, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods)] Type delegateType)
+    {
+        var type = function.Type;
+        var invoke = delegateType.GetMethod("Invoke") ?? throw new WasmException("not a delegate type: " + delegateType);
+        var ps = invoke.GetParameters();
+        bool ok = ps.Length == type.Params.Length && type.Results.Length <= 1 && invoke.ReturnType == CodeGen.ReturnType(type);
+        for (int i = 0; ok && i < ps.Length; i++) ok = ps[i].ParameterType == CodeGen.ClrType(type.Params[i]);
+        if (!ok) throw new WasmException("type mismatch: delegate " + delegateType.Name + " does not match the function's type");
+        MethodInfo method;
+        lock (Gate)
+        {
+            var key = (CodeGen.SignatureKey(type), delegateType);
+            if (!Typed.TryGetValue(key, out method!))
+            {
+                method = BuildTyped(type);
+                Typed[key] = method;
+            }
+        }
+        return method.CreateDelegate(delegateType, function);
+    }
+
+    private static MethodInfo BuildTyped(CompositeType type)
+    {
+        var tb = CodeGen.DefineType("Typed");
+        var ps = type.Params;
+        var args = new Type[ps.Length + 1];
+        args[0] = typeof(FunctionInstance);
+        for (int i = 0; i < ps.Length; i++) args[i + 1] = CodeGen.ClrType(ps[i]);
+        var ret = CodeGen.ReturnType(type);
+        var mb = tb.DefineMethod("Call", MethodAttributes.Public | MethodAttributes.Static, ret, args);
+        var il = mb.GetILGenerator();
+        // The host boundary restores the call depth when a trap unwinds through it.
+        var saved = il.DeclareLocal(typeof(int));
+        var result = ret == typeof(void) ? null : il.DeclareLocal(ret);
+        var depth = typeof(CallDepthGuard).GetProperty(nameof(CallDepthGuard.Depth))!;
+        il.Emit(OpCodes.Call, depth.GetMethod!);
+        il.Emit(OpCodes.Stloc, saved);
+        il.BeginExceptionBlock();
+        for (int i = 1; i < args.Length; i++) il.Emit(OpCodes.Ldarg, i);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Call, EntryOfMethod);
+        il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, CodeGen.ParamTypes(type), null);
+        if (result != null) il.Emit(OpCodes.Stloc, result);
+        il.BeginFaultBlock();
+        il.Emit(OpCodes.Ldloc, saved);
+        il.Emit(OpCodes.Call, depth.SetMethod!);
+        il.EndExceptionBlock();
+        if (result != null) il.Emit(OpCodes.Ldloc, result);
+        il.Emit(OpCodes.Ret);
+        return tb.CreateType().GetMethod("Call")!;
+    }
+
     /// <summary>Emits loading the field of a slot (address on the stack) for type <paramref name="t"/>.</summary>
     internal static void LoadSlot(ILGenerator il, ValType t)
     {
