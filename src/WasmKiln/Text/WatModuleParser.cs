@@ -1051,7 +1051,9 @@ internal sealed partial class WatModuleParser
         var exprs = new List<Expr>();
         if (c.TakeKeyword("func") || (allowBareIndices && (c.AtEnd || c.PeekIsIndex)))
         {
-            t = tableType ?? ValType.Ref(HeapType.Func, false); // `func x*` has type (ref func)
+            // `func x*` has type (ref func); in an inline table of a concrete function type the
+            // list takes the table's type so that it matches the table.
+            t = tableType is { Heap.IsIndex: true } typed ? typed : ValType.Ref(HeapType.Func, false);
             while (!c.AtEnd)
             {
                 uint fi = _funcs.Resolve(c.NextAtom());
