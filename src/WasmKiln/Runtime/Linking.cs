@@ -106,7 +106,7 @@ internal static class Linker
                 for (int k = 0; k < refs.Length; k++) refs[k] = inst.Functions[seg.FuncIndices[k]];
             else
                 for (int k = 0; k < refs.Length; k++) refs[k] = Eval(inst, seg.Exprs![k], ctx.ElemTypes[i]).Ref;
-            inst.ElemSegments[i] = seg.Mode == SegmentMode.Passive ? refs : refs;
+            inst.ElemSegments[i] = refs;
         }
         for (int i = 0; i < m.Datas.Count; i++) inst.DataSegments[i] = m.Datas[i].Bytes.ToArray();
 
@@ -194,6 +194,40 @@ internal static class Linker
                 case Op.I64Add: { var b = stack.Pop(); var a = stack.Pop(); stack.Push(Value.I64(a.AsI64 + b.AsI64)); break; }
                 case Op.I64Sub: { var b = stack.Pop(); var a = stack.Pop(); stack.Push(Value.I64(a.AsI64 - b.AsI64)); break; }
                 case Op.I64Mul: { var b = stack.Pop(); var a = stack.Pop(); stack.Push(Value.I64(a.AsI64 * b.AsI64)); break; }
+                case Op.RefI31: stack.Push(Value.Reference(ValType.Ref(HeapType.I31, false), Gc.GcOps.RefI31(stack.Pop().AsI32))); break;
+                case Op.AnyConvertExtern: { var x = stack.Pop(); stack.Push(Value.Reference(ValType.Ref(HeapType.Any, x.Type.Nullable), Gc.GcOps.AnyConvertExtern(x.Ref))); break; }
+                case Op.ExternConvertAny: { var x = stack.Pop(); stack.Push(Value.Reference(ValType.Ref(HeapType.Extern, x.Type.Nullable), Gc.GcOps.ExternConvertAny(x.Ref))); break; }
+                case Op.StructNew:
+                case Op.StructNewDefault:
+                case Op.ArrayNew:
+                case Op.ArrayNewDefault:
+                case Op.ArrayNewFixed:
+                {
+                    int id = inst.Module.CanonicalTypeIds[ins.A];
+                    var ct = TypeRegistry.Get(id).Type;
+                    object obj;
+                    switch (ins.Op)
+                    {
+                        case Op.StructNew:
+                        {
+                            var fields = PopN(stack, ct.Fields.Length);
+                            obj = Gc.GcOps.StructNew(id, fields);
+                            break;
+                        }
+                        case Op.StructNewDefault: obj = Gc.GcOps.StructNewDefault(id); break;
+                        case Op.ArrayNew:
+                        {
+                            int len = stack.Pop().AsI32;
+                            var init = stack.Pop();
+                            obj = Gc.GcOps.ArrayNew(id, init, len);
+                            break;
+                        }
+                        case Op.ArrayNewDefault: obj = Gc.GcOps.ArrayNewDefault(stack.Pop().AsI32, id); break;
+                        default: obj = Gc.GcOps.ArrayNewFixed(id, PopN(stack, (int)ins.B)); break;
+                    }
+                    stack.Push(Value.Reference(ValType.Ref(new HeapType(id), false), obj));
+                    break;
+                }
                 default:
                     throw new WasmException("not supported yet in constant expressions: " + OpTable.Info(ins.Op).Name);
             }
@@ -201,6 +235,13 @@ internal static class Linker
         var v = stack.Pop();
         // Keep the declared type for references (the value's dynamic type is in the object).
         return v.Type.IsRef && type.IsRef ? Value.Reference(v.Type, v.Ref) : v;
+    }
+
+    private static Value[] PopN(Stack<Value> stack, int n)
+    {
+        var values = new Value[n];
+        for (int i = n - 1; i >= 0; i--) values[i] = stack.Pop();
+        return values;
     }
 }
 

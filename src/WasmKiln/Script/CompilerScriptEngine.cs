@@ -22,10 +22,16 @@ internal sealed class CompilerScriptEngine : IScriptEngine
     /// <inheritdoc/>
     public RefClass Classify(in Value value, out uint? hostId)
     {
-        if (value.Ref is FunctionInstance)
+        hostId = null;
+        var heap = value.Type.Heap;
+        if (value.Ref is not null and not HostRef && (heap == HeapType.Extern || heap == HeapType.NoExtern)) return RefClass.Extern;
+        switch (value.Ref)
         {
-            hostId = null;
-            return RefClass.Func;
+            case FunctionInstance: return RefClass.Func;
+            case Runtime.Gc.WasmStruct: return RefClass.Struct;
+            case Runtime.Gc.WasmArray: return RefClass.Array;
+            case Runtime.Gc.WasmI31: return RefClass.I31;
+            case Runtime.Exceptions.WasmExceptionObject: return RefClass.Exn;
         }
         return ScriptValues.DefaultClassify(value, out hostId);
     }
