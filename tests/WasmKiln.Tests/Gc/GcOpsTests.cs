@@ -533,6 +533,18 @@ public class GcOpsTests
     }
 
     [Fact]
+    public void KindOfNamesTheAbstractHeapType()
+    {
+        var ids = TypeIds("(module (type (struct)) (type (array i8)) (type (func)))");
+        Assert.Equal(HeapType.Struct, GcOps.KindOf(GcOps.StructNewDefault(ids[0])));
+        Assert.Equal(HeapType.Array, GcOps.KindOf(GcOps.ArrayNewDefault(1, ids[1])));
+        Assert.Equal(HeapType.I31, GcOps.KindOf(GcOps.RefI31(1)));
+        Assert.Equal(HeapType.Func, GcOps.KindOf(new FunctionInstance(new HostFunction(TypeRegistry.Get(ids[2]).Type, _ => []), ids[2])));
+        Assert.Equal(HeapType.Exn, GcOps.KindOf(WasmKiln.Runtime.Exceptions.ExnOps.ExnNew(new WasmKiln.Runtime.Exceptions.TagInstance(ids[2]))));
+        Assert.Equal(HeapType.Any, GcOps.KindOf(new object()));
+    }
+
+    [Fact]
     public void MethodForCoversEveryGcInstruction()
     {
         ValType[] storages = [ValType.I32, ValType.I64, ValType.F32, ValType.F64, ValType.V128, ValType.AnyRef, ValType.I8, ValType.I16];
