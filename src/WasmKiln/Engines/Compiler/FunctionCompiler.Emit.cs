@@ -436,17 +436,19 @@ internal sealed partial class FunctionCompiler
         int n = ft.Params.Length, m = ft.Results.Length;
         var ret = CodeGen.ReturnType(ft);
         var ptypes = CodeGen.ParamTypes(ft);
-        if (tail && _tryDepth == 0)
+        if (tail)
         {
-            il.Emit(OpCodes.Call, ExitMethod);
-            LoadTop(n);
-            for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldarg, _type.Params.Length + i - 1);
-            loadCallee();
-            il.Emit(OpCodes.Dup);
-            il.Emit(OpCodes.Call, EntryOfMethod);
-            il.Emit(OpCodes.Tailcall);
-            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
-            il.Emit(OpCodes.Ret);
+            // A tail call leaves every try first (the callee's exceptions are not caught here):
+            // inside a try, the arguments stay in their slots and the call is made outside the regions.
+            var args = new LocalBuilder[n];
+            for (int i = 0; i < n; i++) args[i] = Slot(_sp - n + i, _stack[_sp - n + i]);
+            if (_tryDepth == 0) EmitTailCall(ft, args, loadCallee);
+            else
+            {
+                var stub = il.DefineLabel();
+                il.Emit(OpCodes.Leave, stub);
+                _tailStubs.Add((stub, ft, args, loadCallee));
+            }
             _sp -= n;
             _unreachable = true;
             return;
@@ -465,10 +467,31 @@ internal sealed partial class FunctionCompiler
             Push(ft.Results[i]);
         }
         ReloadMemory();
-        if (tail)
+    }
+
+    private readonly List<(Label Label, CompositeType Type, LocalBuilder[] Args, Action LoadCallee)> _tailStubs = [];
+
+    private void EmitTailCall(CompositeType ft, LocalBuilder[] args, Action loadCallee)
+    {
+        var il = _il;
+        il.Emit(OpCodes.Call, ExitMethod);
+        foreach (var a in args) il.Emit(OpCodes.Ldloc, a);
+        for (int i = 1; i < ft.Results.Length; i++) il.Emit(OpCodes.Ldarg, _type.Params.Length + i - 1);
+        loadCallee();
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Call, EntryOfMethod);
+        il.Emit(OpCodes.Tailcall);
+        il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, CodeGen.ReturnType(ft), CodeGen.ParamTypes(ft), null);
+        il.Emit(OpCodes.Ret);
+    }
+
+    /// <summary>Emits the tail calls made from inside try regions (after the function's epilogue, outside every region).</summary>
+    private void EmitTailStubs()
+    {
+        foreach (var (label, ft, args, loadCallee) in _tailStubs)
         {
-            Branch(_frames[0]);
-            _unreachable = true;
+            _il.MarkLabel(label);
+            EmitTailCall(ft, args, loadCallee);
         }
     }
 

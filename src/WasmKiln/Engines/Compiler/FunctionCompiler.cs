@@ -252,6 +252,7 @@ internal sealed partial class FunctionCompiler
         }
         if (rs.Length > 0) _il.Emit(OpCodes.Ldloc, Slot(0, rs[0]));
         _il.Emit(OpCodes.Ret);
+        EmitTailStubs();
     }
 
     // ------------------------------------------------------------------ control
