@@ -26,9 +26,39 @@ internal sealed partial class FunctionCompiler
         public LocalBuilder Depth = null!;
         public LocalBuilder? Exn;
         public bool InHandler;
+        public int Level;
     }
 
     private readonly Dictionary<Frame, TryState> _tries = [];
+
+    /// <summary>
+    /// Set by a legacy <c>delegate</c> while its exception is rethrown: handlers of try regions
+    /// nested deeper than this level skip the exception (int.MaxValue: none).
+    /// </summary>
+    private LocalBuilder? _delegateLevel;
+
+    private LocalBuilder DelegateLevel()
+    {
+        if (_delegateLevel == null)
+        {
+            _delegateLevel = _il.DeclareLocal(typeof(int));
+        }
+        return _delegateLevel;
+    }
+
+    /// <summary>Emits "skip" (1) when a delegated exception must pass the handlers of region level <paramref name="level"/>.</summary>
+    private void EmitSkipCheck(int level)
+    {
+        _il.Emit(OpCodes.Ldc_I4, level);
+        _il.Emit(OpCodes.Ldloc, DelegateLevel());
+        _il.Emit(OpCodes.Cgt);
+    }
+
+    private void ClearDelegateLevel()
+    {
+        _il.Emit(OpCodes.Ldc_I4, int.MaxValue);
+        _il.Emit(OpCodes.Stloc, DelegateLevel());
+    }
 
     private void LoadTag(uint idx)
     {
@@ -42,7 +72,8 @@ internal sealed partial class FunctionCompiler
 
     private TryState BeginTry(Frame f)
     {
-        var st = new TryState { Depth = _il.DeclareLocal(typeof(int)) };
+        var st = new TryState { Depth = _il.DeclareLocal(typeof(int)), Level = _tryDepth + 1 };
+        ClearDelegateLevel();
         _il.Emit(OpCodes.Call, DepthProperty.GetMethod!);
         _il.Emit(OpCodes.Stloc, st.Depth);
         _il.BeginExceptionBlock();
@@ -116,6 +147,12 @@ internal sealed partial class FunctionCompiler
         var ex = _il.DeclareLocal(typeof(WasmExceptionObject));
         _il.Emit(OpCodes.Call, Exn(nameof(ExnOps.ExnOf)));
         _il.Emit(OpCodes.Stloc, ex);
+        var handle = _il.DefineLabel();
+        EmitSkipCheck(st.Level);
+        _il.Emit(OpCodes.Brfalse, handle);
+        _il.Emit(OpCodes.Rethrow);
+        _il.MarkLabel(handle);
+        ClearDelegateLevel();
         RestoreDepth(st);
         // The catch labels are relative to the context outside the try_table (its frame is already popped).
         foreach (var c in f.Catches!)
@@ -180,10 +217,16 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Ldnull);
             _il.Emit(OpCodes.Cgt_Un);
         }
+        // ... and not a delegated exception passing this level.
+        EmitSkipCheck(st.Level);
+        _il.Emit(OpCodes.Ldc_I4_0);
+        _il.Emit(OpCodes.Ceq);
+        _il.Emit(OpCodes.And);
         _il.BeginCatchBlock(null!);
         _il.Emit(OpCodes.Castclass, typeof(WasmThrow));
         _il.Emit(OpCodes.Call, Exn(nameof(ExnOps.ExnOf)));
         _il.Emit(OpCodes.Stloc, st.Exn);
+        ClearDelegateLevel();
         RestoreDepth(st);
         SetStack(f.Height, []);
         if (ins.Op == Op.Catch)
@@ -206,10 +249,27 @@ internal sealed partial class FunctionCompiler
         {
             if (isDelegate)
             {
-                // Rethrown to the enclosing handlers.
-                _il.BeginCatchBlock(typeof(WasmThrow));
+                // Rethrown to the target label: handlers of regions nested inside the target's
+                // try (the nearest enclosing legacy try in its body part, else none: the caller) skip it.
+                int target = 0;
+                for (int k = _frames.Count - 2 - (int)delegateLabel; k >= 0; k--)
+                {
+                    var g = _frames[k];
+                    if (g.Kind == Op.Try && _tries.TryGetValue(g, out var gs) && !gs.InHandler) { target = gs.Level; break; }
+                }
+                _il.BeginExceptFilterBlock();
+                _il.Emit(OpCodes.Isinst, typeof(WasmThrow));
+                _il.Emit(OpCodes.Ldnull);
+                _il.Emit(OpCodes.Cgt_Un);
+                EmitSkipCheck(st.Level);
+                _il.Emit(OpCodes.Ldc_I4_0);
+                _il.Emit(OpCodes.Ceq);
+                _il.Emit(OpCodes.And);
+                _il.BeginCatchBlock(null!);
                 _il.Emit(OpCodes.Pop);
                 RestoreDepth(st);
+                _il.Emit(OpCodes.Ldc_I4, target);
+                _il.Emit(OpCodes.Stloc, DelegateLevel());
                 _il.Emit(OpCodes.Rethrow);
             }
             else
@@ -219,7 +279,6 @@ internal sealed partial class FunctionCompiler
             }
         }
         _il.EndExceptionBlock();
-        _ = delegateLabel;
     }
 
     private void EmitRethrow(uint label)
