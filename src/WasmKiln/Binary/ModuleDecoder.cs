@@ -388,7 +388,8 @@ internal static class ModuleDecoder
                 offset = ReadExpr(ref s, mem);
             }
             bool exprs = (form & 4) != 0;
-            var type = ValType.FuncRef;
+            // Index forms hold non-null function references; form 4 has type funcref (as the spec's binary format defines).
+            var type = exprs ? ValType.FuncRef : FuncRefNonNull;
             if ((form & 3) != 0)
             {
                 if (exprs)
@@ -416,6 +417,8 @@ internal static class ModuleDecoder
             }
         }
     }
+
+    private static readonly ValType FuncRefNonNull = ValType.Ref(HeapType.Func, false);
 
     private static void ReadCode(ref WasmReader s, ReadOnlyMemory<byte> mem, ModuleInfo m, List<(int Start, int Size)> bodies)
     {

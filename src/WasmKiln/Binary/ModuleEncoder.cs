@@ -281,16 +281,16 @@ internal static class ModuleEncoder
     }
 
     /// <summary>
-    /// Element segment forms: the index forms (0-3) when the elements are function indices and
-    /// the type is <see cref="ValType.FuncRef"/> (what the decoder gives the index forms), else
-    /// the expression forms (4-7); the implicit-table forms (0, 4) for active segments on table 0
-    /// of type funcref. Function indices with another type are written as <c>ref.func</c>
+    /// Element segment forms, as the spec's reference encoder chooses them: the index forms (0-3)
+    /// when the elements are function indices of type <c>(ref func)</c> (what the decoder gives the
+    /// index forms), else the expression forms (4-7); the implicit-table forms (0, 4) for active
+    /// segments on table 0 whose type is the one the form implies (<c>(ref func)</c> for 0,
+    /// <c>funcref</c> for 4). Function indices with another type are written as <c>ref.func</c>
     /// expressions, so that decoding gives back the same type.
     /// </summary>
     private static void WriteElement(WasmWriter w, ElementSegment e)
     {
-        bool funcRef = e.Type == ValType.FuncRef;
-        bool indexForm = e.FuncIndices != null && funcRef;
+        bool indexForm = e.FuncIndices != null && e.Type == FuncRefNonNull;
         uint form = indexForm ? 0u : 4u;
         bool explicitTable = false;
         switch (e.Mode)
@@ -298,7 +298,7 @@ internal static class ModuleEncoder
             case SegmentMode.Passive: form |= 1; break;
             case SegmentMode.Declarative: form |= 3; break;
             default:
-                if (e.TableIndex != 0 || !funcRef)
+                if (e.TableIndex != 0 || (!indexForm && e.Type != ValType.FuncRef))
                 {
                     form |= 2;
                     explicitTable = true;
@@ -340,6 +340,8 @@ internal static class ModuleEncoder
             }
         }
     }
+
+    private static readonly ValType FuncRefNonNull = ValType.Ref(HeapType.Func, false);
 
     private static void WriteData(WasmWriter w, DataSegment d)
     {

@@ -103,7 +103,11 @@ internal readonly record struct ValType(ValKind Kind, bool Nullable = false, Hea
     {
         ValKind.I32 => "i32", ValKind.I64 => "i64", ValKind.F32 => "f32", ValKind.F64 => "f64",
         ValKind.V128 => "v128", ValKind.I8 => "i8", ValKind.I16 => "i16", ValKind.Bot => "bot",
-        _ => Nullable && Heap.IsAbstract ? Heap.AbstractName + "ref"
+        _ => Nullable && Heap.IsAbstract ? Heap.Value switch
+            {
+                -0x0F => "nullref", -0x0D => "nullfuncref", -0x0E => "nullexternref", -0x0C => "nullexnref",
+                _ => Heap.AbstractName + "ref",
+            }
            : "(ref " + (Nullable ? "null " : "") + (Heap.IsAbstract ? Heap.AbstractName : Heap.ToString()) + ")",
     };
 }

@@ -115,8 +115,8 @@ internal sealed class SpecRunner(string engineName, Func<IScriptEngine> createEn
         var bytes = form.Kind switch
         {
             ModuleFormKind.Binary => form.Binary ?? [],
-            ModuleFormKind.Quote => ModuleEncoder.Encode(WatParser.ParseText(form.Quote ?? "")),
-            _ => ModuleEncoder.Encode(WatParser.ParseModule(form.Source)),
+            ModuleFormKind.Quote => ModuleEncoder.Encode(WatParser.ParseText(form.Quote ?? "", features)),
+            _ => ModuleEncoder.Encode(WatParser.ParseModule(form.Source, features)),
         };
         var module = ModuleDecoder.Decode(bytes);
         return Validator.Validate(module, features);

@@ -800,7 +800,8 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
     private static V128 ParseShuffle(WatCursor c)
     {
         var atoms = new List<SAtom>(16);
-        while (c.Peek is SAtom a)
+        // In flat text the next instruction follows the 16 lanes.
+        while (c.Peek is SAtom a && !(atoms.Count >= 16 && a.Kind == AtomKind.Keyword))
         {
             c.Next();
             atoms.Add(a);

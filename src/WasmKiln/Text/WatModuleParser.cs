@@ -94,6 +94,9 @@ internal sealed partial class WatModuleParser
     }
     private bool _hasStart;
 
+    /// <summary>The proposals the text may use (number ranges of limits depend on memory64).</summary>
+    public WasmFeatures Features { get; init; } = WasmFeatures.All;
+
     public WatModuleParser(SList module, int start)
     {
         _module = module;
@@ -836,12 +839,18 @@ internal sealed partial class WatModuleParser
         return new Limits(min, max, is64, shared);
     }
 
-    /// <summary>A limit: a u64 literal (32-bit ranges are checked by the validator).</summary>
-    private static ulong ParseLimit(SAtom a, bool is64)
+    /// <summary>
+    /// A limit: a u64 literal (32-bit ranges are checked by the validator); without memory64 in
+    /// <see cref="Features"/>, a u32 literal as in WebAssembly before memory64.
+    /// </summary>
+    private ulong ParseLimit(SAtom a, bool is64)
     {
-        _ = is64;
         if (a.Kind != AtomKind.Number) throw WatCursor.Unexpected(a);
-        if (TextNumbers.TryParseU64(a.Text, out var v)) return v;
+        if (TextNumbers.TryParseU64(a.Text, out var v))
+        {
+            if (!is64 && (Features & WasmFeatures.Memory64) == 0 && v > uint.MaxValue) throw a.Error("i32 constant out of range");
+            return v;
+        }
         if (TextNumbers.IsIntSyntax(a.Text) && a.Text[0] is not ('-' or '+')) throw a.Error("i64 constant out of range");
         throw WatCursor.Unexpected(a);
     }
@@ -1051,7 +1060,9 @@ internal sealed partial class WatModuleParser
         var exprs = new List<Expr>();
         if (c.TakeKeyword("func") || (allowBareIndices && (c.AtEnd || c.PeekIsIndex)))
         {
-            t = tableType ?? ValType.Ref(HeapType.Func, false); // `func x*` has type (ref func)
+            // `func x*` has type (ref func); in an inline table of a concrete function type the
+            // list takes the table's type so that it matches the table.
+            t = tableType is { Heap.IsIndex: true } typed ? typed : ValType.Ref(HeapType.Func, false);
             while (!c.AtEnd)
             {
                 uint fi = _funcs.Resolve(c.NextAtom());

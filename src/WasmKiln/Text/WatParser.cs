@@ -38,7 +38,7 @@ internal static class WatParser
     }
 
     /// <summary>Parses a text <c>(module ...)</c> list into a module. Throws <see cref="TextParseException"/>.</summary>
-    public static ModuleInfo ParseModule(SList module)
+    public static ModuleInfo ParseModule(SList module, WasmFeatures features = WasmFeatures.All)
     {
         var form = ReadModuleForm(module);
         switch (form.Kind)
@@ -46,7 +46,7 @@ internal static class WatParser
             case ModuleFormKind.Binary:
                 return ModuleDecoder.Decode(form.Binary!);
             case ModuleFormKind.Quote:
-                return ParseText(form.Quote!);
+                return ParseText(form.Quote!, features);
         }
         // Skip the head keyword, `definition`, the $id and annotations around them.
         int start = 0;
@@ -59,13 +59,13 @@ internal static class WatParser
             if (seenHead && e is SAtom a && (a.IsKeyword("definition") || a.Kind == AtomKind.Id)) { start++; continue; }
             break;
         }
-        var parser = new WatModuleParser(module, start);
+        var parser = new WatModuleParser(module, start) { Features = features };
         if (form.Id != null) parser.ModuleName = form.Id;
         return parser.Parse();
     }
 
     /// <summary>Parses a whole .wat text: one <c>(module ...)</c>, or bare module fields.</summary>
-    public static ModuleInfo ParseText(string text)
+    public static ModuleInfo ParseText(string text, WasmFeatures features = WasmFeatures.All)
     {
         var top = SExprParser.Parse(text);
         int modules = 0;
@@ -78,7 +78,7 @@ internal static class WatParser
                 module = l;
             }
         }
-        if (modules == 1 && CountNonAnnotations(top) == 1) return ParseModule(module!);
+        if (modules == 1 && CountNonAnnotations(top) == 1) return ParseModule(module!, features);
         if (modules > 0)
         {
             foreach (var e in top)
@@ -92,7 +92,7 @@ internal static class WatParser
         wrapper.EndLine = last is SList ll ? ll.EndLine : last?.Line ?? 1;
         wrapper.EndColumn = last is SList lc ? lc.EndColumn : last?.Column ?? 1;
         wrapper.EndIndex = text.Length;
-        return new WatModuleParser(wrapper, 0).Parse();
+        return new WatModuleParser(wrapper, 0) { Features = features }.Parse();
     }
 
     private static int CountNonAnnotations(List<SExpr> items)

@@ -50,10 +50,10 @@ public sealed class ModuleCodecTests
         m.Exports.Add(new Export("e", ExternKind.Tag, 1));
         m.Start = 2;
         var off0 = E(0x41, 0x00, 0x0B);
-        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, TableIndex = 0, Offset = off0, FuncIndices = [0, 2] });          // form 0
-        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Passive, FuncIndices = [1] });                                          // form 1
-        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, TableIndex = 1, Offset = off0, FuncIndices = [3] });           // form 2
-        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Declarative, FuncIndices = [2] });                                      // form 3
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, TableIndex = 0, Offset = off0, FuncIndices = [0, 2], Type = RefFunc });          // form 0
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Passive, FuncIndices = [1], Type = RefFunc });                                          // form 1
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, TableIndex = 1, Offset = off0, FuncIndices = [3], Type = RefFunc });           // form 2
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Declarative, FuncIndices = [2], Type = RefFunc });                                      // form 3
         m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, Offset = off0, Exprs = [E(0xD2, 0x01, 0x0B), E(0xD0, 0x70, 0x0B)] }); // form 4
         m.Elements.Add(new ElementSegment { Mode = SegmentMode.Passive, Type = ValType.ExternRef, Exprs = [E(0xD0, 0x6F, 0x0B)] });   // form 5
         m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, TableIndex = 2, Offset = off0, Type = ValType.Ref(HeapType.Func, false), Exprs = [E(0xD2, 0x00, 0x0B)] }); // form 6
@@ -177,18 +177,36 @@ public sealed class ModuleCodecTests
         throw new InvalidOperationException("no element section");
     }
 
+    private static readonly ValType RefFunc = ValType.Ref(HeapType.Func, false);
+
     [Fact]
-    public void FunctionIndicesOfNonNullFuncTypeKeepTheirType()
+    public void FunctionIndicesOfTypeRefFuncUseTheIndexForm()
     {
         var m = new ModuleInfo();
         m.Types.Add(new SubType(CompositeType.Func([], []), true, []));
         m.Functions.Add(0);
         m.Codes.Add(new FunctionBody(new byte[] { 0, 0x0B }, 0));
-        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, Offset = E(0x41, 0x00, 0x0B), Type = ValType.Ref(HeapType.Func, false), FuncIndices = [0] });
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, Offset = E(0x41, 0x00, 0x0B), Type = RefFunc, FuncIndices = [0] });
         var bytes = ModuleEncoder.Encode(m);
-        Assert.Equal(6u, ElementForm(bytes));
+        Assert.Equal(0u, ElementForm(bytes));
         var d = ModuleDecoder.Decode(bytes);
-        Assert.Equal(ValType.Ref(HeapType.Func, false), d.Elements[0].Type);
+        Assert.Equal(RefFunc, d.Elements[0].Type);
+        Assert.Equal(bytes, ModuleEncoder.Encode(d));
+    }
+
+    [Fact]
+    public void FunctionIndicesOfTypeFuncrefAreWrittenAsExpressionsOfTheImplicitForm()
+    {
+        var m = new ModuleInfo();
+        m.Types.Add(new SubType(CompositeType.Func([], []), true, []));
+        m.Functions.Add(0);
+        m.Codes.Add(new FunctionBody(new byte[] { 0, 0x0B }, 0));
+        m.Elements.Add(new ElementSegment { Mode = SegmentMode.Active, Offset = E(0x41, 0x00, 0x0B), Type = ValType.FuncRef, FuncIndices = [0] });
+        var bytes = ModuleEncoder.Encode(m);
+        Assert.Equal(4u, ElementForm(bytes));
+        var d = ModuleDecoder.Decode(bytes);
+        Assert.Equal(ValType.FuncRef, d.Elements[0].Type);
+        Assert.Null(d.Elements[0].FuncIndices);
         Assert.Equal(bytes, ModuleEncoder.Encode(d));
     }
 

@@ -28,12 +28,6 @@ public class RoundTripTests(ITestOutputHelper output)
         foreach (var f in files) yield return [Path.GetRelativePath(TestPaths.TestSuite, f)];
     }
 
-    /// <summary>Files that fail for reasons outside the printer, skipped while they still fail.</summary>
-    private static readonly Dictionary<string, string> KnownFailures = new(StringComparer.Ordinal)
-    {
-        ["core/simd_lane.wast"] = "the text parser reads the instruction after a flat i8x16.shuffle as further lanes",
-    };
-
     /// <summary>The outcome of checking one module form.</summary>
     private enum Outcome { Exact, Stable, Skipped }
 
@@ -81,8 +75,6 @@ public class RoundTripTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"{wast}: {exact} exact, {stable} stable after one pass, {skipped} skipped");
-        if (failures.Length > 0 && KnownFailures.TryGetValue(wast.Replace('\\', '/'), out var why))
-            Skip.If(true, "known failure outside the printer: " + why + "\n" + failures);
         Assert.True(failures.Length == 0, wast + ":\n" + failures);
     }
 

@@ -17,25 +17,6 @@ public class SpecSuiteTests
     private static readonly HashSet<string> LoadKinds =
         ["module", "assert_malformed", "assert_invalid", "assert_malformed_custom", "assert_invalid_custom", "script"];
 
-    /// <summary>
-    /// Assertions of the threads proposal files that contradict the current core spec (the files predate
-    /// multi-memory and 64-bit limits in the binary format): (file, line) -> reason. They are not checked.
-    /// </summary>
-    private static readonly Dictionary<(string File, int Line), string> SuiteConflicts = new()
-    {
-        [("proposals/threads/imports.wast", 309)] = "multiple tables are valid since multi-memory/reference types",
-        [("proposals/threads/imports.wast", 313)] = "multiple tables are valid since reference types",
-        [("proposals/threads/imports.wast", 317)] = "multiple tables are valid since reference types",
-        [("proposals/threads/imports.wast", 404)] = "multiple memories are valid since multi-memory",
-        [("proposals/threads/imports.wast", 408)] = "multiple memories are valid since multi-memory",
-        [("proposals/threads/imports.wast", 412)] = "multiple memories are valid since multi-memory",
-        [("proposals/threads/memory.wast", 14)] = "multiple memories are valid since multi-memory",
-        [("proposals/threads/memory.wast", 15)] = "multiple memories are valid since multi-memory",
-        [("proposals/threads/memory.wast", 83)] = "core/memory.wast: (memory 0x1_0000_0000) parses and is invalid (\"memory size\")",
-        [("proposals/threads/memory.wast", 87)] = "core/memory.wast: (memory 0x1_0000_0000 ...) parses and is invalid (\"memory size\")",
-        [("proposals/threads/memory.wast", 91)] = "core/memory.wast: (memory 0 0x1_0000_0000) parses and is invalid (\"memory size\")",
-    };
-
     /// <summary>One case per .wast file (relative path with '/'), or one placeholder when the suite is absent.</summary>
     public static IEnumerable<object[]> Files()
     {
@@ -64,7 +45,6 @@ public class SpecSuiteTests
         var bad = new List<string>();
         foreach (var f in result.Failures)
         {
-            if (SuiteConflicts.ContainsKey((file, f.Line))) continue;
             bool expected = !canExecute && !LoadKinds.Contains(f.Kind) && f.Message.StartsWith("no engine: ", StringComparison.Ordinal);
             if (!expected) bad.Add($"{file}:{f.Line}: {f.Kind}: {f.Message}");
         }

@@ -377,4 +377,24 @@ public class WatParserTests
         var bytes = ModuleEncoder.Encode(m);
         WasmKiln.Validation.Validator.Validate(ModuleDecoder.Decode(bytes));
     }
+
+    [Fact]
+    public void BranchHintsBecomeACodeMetadataSection()
+    {
+        var m = Parse("(module (func (param i32) (@metadata.code.branch_hint \"\\01\") (if (local.get 0) (then))))");
+        var sec = Assert.Single(m.Customs);
+        Assert.Equal(("metadata.code.branch_hint", SectionId.DataCount), (sec.Name, sec.After));
+        // 1 function: index 0, 1 hint at body offset 3 (locals byte, local.get 0), size 1, value 1.
+        Assert.Equal(new byte[] { 1, 0, 1, 3, 1, 1 }, sec.Data.ToArray());
+        Assert.Contains("not in a function", Fails("(module (@metadata.code.branch_hint \"\\01\") (func))").Message);
+        Assert.Throws<InvalidModuleException>(() => Parse("(func (@metadata.code.branch_hint \"\\01\") nop)"));
+    }
+
+    [Fact]
+    public void NameAnnotationsNameTheModule()
+    {
+        Assert.Equal("Modül", Parse("(module $m (@name \"Modül\"))").Names!.Module);
+        Assert.Contains("multiple module", Fails("(module (@name \"a\") (@name \"b\"))").Message);
+        Assert.Contains("misplaced @name annotation", Fails("(module (start $f (@name \"M\")) (func $f))").Message);
+    }
 }

@@ -98,6 +98,21 @@ internal static partial class GcOps
         }
     }
 
+    /// <summary>
+    /// The most specific abstract heap type of the non-null reference <paramref name="r"/>, for
+    /// describing values (scripts, hosts): struct, array, i31, func, exn; <c>any</c> for a host
+    /// object (which is an <c>extern</c> or an internalized host value, depending on where it is).
+    /// </summary>
+    public static HeapType KindOf(object r) => r switch
+    {
+        WasmStruct => HeapType.Struct,
+        WasmArray => HeapType.Array,
+        WasmI31 => HeapType.I31,
+        FunctionInstance => HeapType.Func,
+        WasmExceptionObject => HeapType.Exn,
+        _ => HeapType.Any,
+    };
+
     // ---- reflection for code generators ----
 
     /// <summary>
