@@ -78,6 +78,7 @@ internal static class ModuleDecoder
                 int rank = Rank[id];
                 if (rank <= lastRank) throw new MalformedModuleException("unexpected content after last section", idAt);
                 lastRank = rank;
+                m.SetSectionOffset(sid, idAt);
             }
             int sizeAt = r.Offset;
             uint size = r.ReadU32();

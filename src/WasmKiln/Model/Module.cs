@@ -108,6 +108,15 @@ internal sealed class ModuleInfo
     public List<CustomSection> Customs { get; } = [];
     public NameSection? Names { get; set; }
 
+    /// <summary>Byte offset of each section (by <see cref="SectionId"/>) in the binary it was decoded from; -1 when absent or not decoded.</summary>
+    private readonly int[] _sectionOffsets = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1];
+
+    /// <summary>Byte offset of the section <paramref name="id"/> in the decoded binary, or -1.</summary>
+    public int SectionOffset(SectionId id) => _sectionOffsets[(int)id];
+
+    /// <summary>Records where section <paramref name="id"/> starts (the decoder calls this).</summary>
+    public void SetSectionOffset(SectionId id, int offset) => _sectionOffsets[(int)id] = offset;
+
     /// <summary>Imports of each kind, in order, indexed by <see cref="ExternKind"/>.</summary>
     private readonly List<Import>[] _importsByKind = [[], [], [], [], []];
 

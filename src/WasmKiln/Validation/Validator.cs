@@ -21,10 +21,26 @@ internal static class Validator
     /// </summary>
     public static ValidatedModule Validate(ModuleInfo module, WasmFeatures features = WasmFeatures.All)
     {
+        var section = SectionId.Type;
+        try
+        {
+            return ValidateSections(module, features, ref section);
+        }
+        catch (InvalidModuleException e) when (e.Offset < 0 && module.SectionOffset(section) >= 0)
+        {
+            // A module-level rule broke: report the offset of the section being checked.
+            throw new InvalidModuleException(e.Message, module.SectionOffset(section), e.FunctionIndex);
+        }
+    }
+
+    /// <summary>Validates section by section; <paramref name="section"/> tells which one is being checked.</summary>
+    private static ValidatedModule ValidateSections(ModuleInfo module, WasmFeatures features, ref SectionId section)
+    {
         var types = TypeContext.Build(module);
         CheckFeatures(module, features);
 
         // Imports.
+        section = SectionId.Import;
         foreach (var imp in module.Imports)
         {
             switch (imp.Kind)
@@ -36,9 +52,13 @@ internal static class Validator
                 case ExternKind.Tag: CheckTagType(types, imp.TypeIndex); break;
             }
         }
+        section = SectionId.Function;
         foreach (var f in module.Functions) CheckFuncType(types, f);
+        section = SectionId.Table;
         foreach (var t in module.Tables) CheckTableType(types, t.Type);
+        section = SectionId.Memory;
         foreach (var m in module.Memories) CheckMemoryType(m);
+        section = SectionId.Tag;
         foreach (var t in module.Tags) CheckTagType(types, t.TypeIndex);
         if (module.Codes.Count != module.Functions.Count)
             throw new MalformedModuleException("function and code section have inconsistent lengths", -1);
@@ -62,12 +82,14 @@ internal static class Validator
         }
         foreach (var d in module.Datas) if (d.Mode == SegmentMode.Active) MarkRefs(ctx, d.Offset);
 
+        section = SectionId.Global;
         // Globals: each sees the imported and the earlier defined globals.
         int importedGlobals = module.ImportedGlobalCount;
         for (int i = 0; i < module.Globals.Count; i++)
             fv.ValidateConst(module.Globals[i].Init, ctx.Globals[importedGlobals + i].Type, importedGlobals + i);
 
         // Tables.
+        section = SectionId.Table;
         for (int i = 0; i < module.Tables.Count; i++)
         {
             var t = module.Tables[i];
@@ -77,6 +99,7 @@ internal static class Validator
         }
 
         // Exports.
+        section = SectionId.Export;
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in module.Exports)
         {
@@ -93,6 +116,7 @@ internal static class Validator
         }
 
         // Start function.
+        section = SectionId.Start;
         if (module.Start is uint start)
         {
             if (start >= (uint)module.TotalFuncs) throw new InvalidModuleException("unknown function " + start, -1);
@@ -101,6 +125,7 @@ internal static class Validator
         }
 
         // Element segments.
+        section = SectionId.Element;
         for (int i = 0; i < module.Elements.Count; i++)
         {
             var el = module.Elements[i];
@@ -128,6 +153,7 @@ internal static class Validator
         }
 
         // Data segments.
+        section = SectionId.Data;
         foreach (var d in module.Datas)
         {
             if (d.Mode != SegmentMode.Active) continue;
@@ -136,6 +162,7 @@ internal static class Validator
         }
 
         // Function bodies.
+        section = SectionId.Code;
         var infos = new FunctionInfo[module.Functions.Count];
         for (int i = 0; i < infos.Length; i++) infos[i] = fv.ValidateFunction(i);
 

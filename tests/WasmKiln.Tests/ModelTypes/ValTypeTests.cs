@@ -1,6 +1,7 @@
 using WasmKiln.Model;
+using Xunit;
 
-namespace WasmKiln.Tests.Model;
+namespace WasmKiln.Tests.ModelTypes;
 
 public class ValTypeTests
 {
