@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using WasmKiln.Binary;
+using WasmKiln.Model;
 using WasmKiln.Script;
 using WasmKiln.Text;
 using WasmKiln.Validation;
@@ -178,17 +179,34 @@ internal static class Program
     {
         var bytes = File.ReadAllBytes(file);
         if (bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m')
-            return Validator.Validate(ModuleDecoder.Decode(bytes));
+        {
+            var module = ModuleDecoder.Decode(bytes);
+            try
+            {
+                return Validator.Validate(module);
+            }
+            catch (InvalidModuleException e) when (e.FunctionIndex >= 0)
+            {
+                throw new InvalidModuleException(e.Message + " (in " + FunctionName(module, e.FunctionIndex) + ")", e.Offset, e.FunctionIndex);
+            }
+        }
         var text = System.Text.Encoding.UTF8.GetString(bytes);
-        return ValidateEncoded(ModuleEncoder.Encode(WatParser.ParseText(text)));
+        return ValidateEncoded(ModuleEncoder.Encode(WatParser.ParseText(text), writeNames: true));
     }
+
+    /// <summary>"function N" with its name from the name section when it has one.</summary>
+    private static string FunctionName(ModuleInfo module, int index) =>
+        module.Names != null && module.Names.Functions.TryGetValue((uint)index, out var name)
+            ? $"function {index} ${name}"
+            : $"function {index}";
 
     /// <summary>Validates the binary encoding of a text module; its errors carry no binary offset for the user.</summary>
     private static ValidatedModule ValidateEncoded(byte[] bytes)
     {
+        var module = ModuleDecoder.Decode(bytes);
         try
         {
-            return Validator.Validate(ModuleDecoder.Decode(bytes));
+            return Validator.Validate(module);
         }
         catch (MalformedModuleException e)
         {
@@ -196,7 +214,7 @@ internal static class Program
         }
         catch (InvalidModuleException e)
         {
-            throw new WasmException(e.Message, e);
+            throw new WasmException(e.FunctionIndex >= 0 ? e.Message + " (in " + FunctionName(module, e.FunctionIndex) + ")" : e.Message, e);
         }
     }
 

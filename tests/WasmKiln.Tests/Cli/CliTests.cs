@@ -112,6 +112,15 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void ValidateNamesTheFunctionOfAnInvalidBody()
+    {
+        var file = WriteText("named.wat", "(module (func $ok) (func $add (result i32) (i64.const 1)))");
+        var (code, _, stderr) = Run("validate", file);
+        Assert.Equal(1, code);
+        Assert.EndsWith("(in function 1 $add)", Assert.Single(Lines(stderr)));
+    }
+
+    [Fact]
     public void Wat2WasmWritesAValidBinaryBesideTheInput()
     {
         var wat = WriteText("add.wat", "(module (func $add (export \"add\") (param $a i32) (param $b i32) (result i32) (i32.add (local.get $a) (local.get $b))))");
