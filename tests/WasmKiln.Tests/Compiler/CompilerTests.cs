@@ -9,7 +9,7 @@ namespace WasmKiln.Tests.Compiler;
 /// <summary>Small modules from text, compiled to IL and run.</summary>
 public class CompilerTests
 {
-    private static Instance Instantiate(string wat, Func<Model.Import, object?>? resolve = null)
+    private static Instance Instantiate(string wat, Func<WasmKiln.Model.Import, object?>? resolve = null)
     {
         var vm = Validator.Validate(WatParser.ParseText(wat));
         return Linker.Instantiate(vm, new Store(), resolve ?? (_ => null));
