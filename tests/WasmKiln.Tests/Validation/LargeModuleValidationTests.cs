@@ -1,21 +1,18 @@
-using System.Diagnostics;
 using WasmKiln.Binary;
 using WasmKiln.Validation;
 using Xunit;
 
 namespace WasmKiln.Tests.Validation;
 
-public class ValidatorPerformanceTests
+public class LargeModuleValidationTests
 {
     [SkippableFact]
-    public void LargeSeedModuleDecodesAndValidatesQuickly()
+    public void LargeSeedModuleDecodesAndValidates()
     {
         var path = TestPaths.Shared is { } shared ? Path.Combine(shared, "seed-example", "sum-debug.wasm") : null;
         Skip.If(path == null || !File.Exists(path), "seed example not present");
         var bytes = File.ReadAllBytes(path!);
-        var sw = Stopwatch.StartNew();
         var v = Validator.Validate(ModuleDecoder.Decode(bytes));
-        sw.Stop();
         Assert.NotEmpty(v.Functions);
         foreach (var f in v.Functions)
         {
@@ -23,8 +20,6 @@ public class ValidatorPerformanceTests
             Assert.True(f.MaxControlDepth >= 1);
             foreach (var b in f.Blocks) Assert.True(b.Start < b.End && b.End < f.CodeEnd);
         }
-        // Cold (first call, including JIT) on a shared machine; typically well under half a second.
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), $"took {sw.Elapsed.TotalMilliseconds} ms");
     }
 
     [SkippableFact]
