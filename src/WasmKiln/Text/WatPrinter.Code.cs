@@ -506,7 +506,7 @@ internal sealed partial class WatPrinter
             EnsureStack();
             if (folded)
             {
-                _p._sb.Append(' ', indent * 2);
+                _p._sb.Append(' ', IndentWidth(indent));
                 Folded(node, indent);
                 _p._sb.Append('\n');
                 return;
@@ -566,7 +566,7 @@ internal sealed partial class WatPrinter
                         foreach (var (text, body) in node.Handlers) Clause(text, body, indent + 1);
                     if (node.Delegate != null)
                     {
-                        sb.Append('\n').Append(' ', (indent + 1) * 2).Append('(').Append(node.Delegate).Append(')');
+                        sb.Append('\n').Append(' ', IndentWidth(indent + 1)).Append('(').Append(node.Delegate).Append(')');
                     }
                     break;
                 default:
@@ -578,13 +578,13 @@ internal sealed partial class WatPrinter
 
         private void Nested(Node node, int indent)
         {
-            _p._sb.Append('\n').Append(' ', indent * 2);
+            _p._sb.Append('\n').Append(' ', IndentWidth(indent));
             Folded(node, indent);
         }
 
         private void Clause(string head, List<Node> body, int indent)
         {
-            _p._sb.Append('\n').Append(' ', indent * 2).Append('(').Append(head);
+            _p._sb.Append('\n').Append(' ', IndentWidth(indent)).Append('(').Append(head);
             foreach (var b in body) Nested(b, indent + 1);
             _p._sb.Append(')');
         }

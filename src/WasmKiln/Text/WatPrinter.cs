@@ -35,9 +35,15 @@ internal sealed partial class WatPrinter
 
     private static string Num(ulong v) => v.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Indentation stops growing at this depth, so deeply nested code prints in linear size.</summary>
+    internal const int MaxIndentDepth = 64;
+
+    /// <summary>Spaces of indentation for nesting depth <paramref name="indent"/>.</summary>
+    internal static int IndentWidth(int indent) => Math.Min(indent, MaxIndentDepth) * 2;
+
     private void Line(int indent, string text)
     {
-        _sb.Append(' ', indent * 2).Append(text).Append('\n');
+        _sb.Append(' ', IndentWidth(indent)).Append(text).Append('\n');
     }
 
     private void PrintModule()

@@ -31,6 +31,24 @@ public class WatPrinterTests
     }
 
     [Fact]
+    public void DeepNestingPrintsWithBoundedIndentationAndRoundTrips()
+    {
+        const int depth = 2_000;
+        var body = new byte[1 + depth * 2 + depth + 1];
+        int at = 0;
+        body[at++] = 0x00; // no locals
+        for (int i = 0; i < depth; i++) { body[at++] = 0x02; body[at++] = 0x40; } // block
+        for (int i = 0; i <= depth; i++) body[at++] = 0x0B; // end of every block and of the body
+        var m = OneFunc([], [], body);
+        var bytes = ModuleEncoder.Encode(m);
+        string text = WatPrinter.Print(ModuleDecoder.Decode(bytes));
+        int widest = 0;
+        foreach (var line in text.Split('\n')) widest = Math.Max(widest, line.Length - line.TrimStart().Length);
+        Assert.True(widest <= (WatPrinter.MaxIndentDepth + 2) * 2, "indentation " + widest);
+        Assert.Equal(bytes, ModuleEncoder.Encode(WatParser.ParseText(text)));
+    }
+
+    [Fact]
     public void FlatBodyIsIndentedByBlockDepth()
     {
         // block (result i32) local.get 0 i32.const 1 i32.add end
