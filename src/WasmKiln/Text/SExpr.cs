@@ -343,7 +343,8 @@ internal static class SExprParser
                 else if (c == ' ' || c == '\t' || c == '\r') _i++;
                 else if (c == ';' && _i + 1 < _s.Length && _s[_i + 1] == ';')
                 {
-                    while (_i < _s.Length && _s[_i] != '\n') _i++;
+                    // A line comment ends at a newline: LF, CR or CR LF.
+                    while (_i < _s.Length && _s[_i] is not ('\n' or '\r')) _i++;
                 }
                 else if (c == '(' && _i + 1 < _s.Length && _s[_i + 1] == ';') SkipBlockComment();
                 else if (c == ';') return; // a lone ';' is a reserved token

@@ -397,4 +397,15 @@ public class WatParserTests
         Assert.Contains("multiple module", Fails("(module (@name \"a\") (@name \"b\"))").Message);
         Assert.Contains("misplaced @name annotation", Fails("(module (start $f (@name \"M\")) (func $f))").Message);
     }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData("\r\n")]
+    public void LineCommentEndsAtEveryNewline(string newline)
+    {
+        var top = SExprParser.Parse("(func ;; comment" + newline + "(nop))");
+        var func = Assert.IsType<SList>(Assert.Single(top));
+        Assert.Equal(2, func.Count);
+    }
 }
