@@ -124,8 +124,8 @@ internal sealed class NoEngine : IScriptEngine
 /// <summary>The engines scripts can be run with, by name.</summary>
 internal static class ScriptEngines
 {
-    /// <summary>The engine used when none is named. Change this one constant when a real engine lands.</summary>
-    public const string DefaultName = NoEngine.EngineName;
+    /// <summary>The engine used when none is named: the IL compiler.</summary>
+    public const string DefaultName = CompilerScriptEngine.EngineName;
 
     private static readonly (string Name, Func<IScriptEngine> Create)[] Factories =
     [

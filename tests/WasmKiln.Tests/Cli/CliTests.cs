@@ -179,6 +179,15 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void WastExecutesWithTheCompilerByDefault()
+    {
+        var (code, stdout, stderr) = Run("wast", Data("runs.wast"));
+        Assert.Equal("", stderr);
+        Assert.Equal(["runs.wast: 2 passed, 0 failed", "2 passed, 0 failed"], Lines(stdout));
+        Assert.Equal(0, code);
+    }
+
+    [Fact]
     public void WastOnAFolderUsesRelativePathsAndFailsWithoutAnEngine()
     {
         var folder = Path.Combine(_dir, "suite");
@@ -186,7 +195,7 @@ public sealed class CliTests : IDisposable
         File.Copy(Data("loads.wast"), Path.Combine(folder, "sub", "loads.wast"));
         File.Copy(Data("runs.wast"), Path.Combine(folder, "runs.wast"));
         var report = Temp("report.json");
-        var (code, stdout, _) = Run("wast", "--report", report, "--verbose", folder);
+        var (code, stdout, _) = Run("wast", "--engine", "none", "--report", report, "--verbose", folder);
         Assert.Equal(1, code);
         var lines = Lines(stdout);
         Assert.Equal("runs.wast: 1 passed, 1 failed", lines[0]);
