@@ -97,6 +97,11 @@ internal sealed class FunctionInstance
         {
             SignatureStubs.Invoker(Type)(slots, this);
         }
+        catch (TrapException trap)
+        {
+            Backtraces.Fill(trap);
+            throw;
+        }
         finally
         {
             CallDepthGuard.Depth = saved;

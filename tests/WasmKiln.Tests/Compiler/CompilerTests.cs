@@ -150,6 +150,25 @@ public class CompilerTests
     }
 
     [Fact]
+    public void TrapsCarryAWasmBacktraceWithFunctionNames()
+    {
+        var inst = Instantiate("""
+            (module
+              (func $inner (unreachable))
+              (func $middle (call $inner))
+              (func (export "f") (call $middle)))
+            """);
+        var e = Assert.Throws<TrapException>(() => Call(inst, "f"));
+        Assert.Equal(TrapKind.Unreachable, e.Kind);
+        var frames = e.WasmBacktrace;
+        Assert.Equal(3, frames.Count);
+        Assert.Equal((0, "inner"), (frames[0].FunctionIndex, frames[0].FunctionName));
+        Assert.Equal((1, "middle"), (frames[1].FunctionIndex, frames[1].FunctionName));
+        Assert.Equal((2, (string?)null), (frames[2].FunctionIndex, frames[2].FunctionName));
+        Assert.Contains("at inner", e.FormatBacktrace());
+    }
+
+    [Fact]
     public void CallIndirectChecksTypesAndBounds()
     {
         var inst = Instantiate("""

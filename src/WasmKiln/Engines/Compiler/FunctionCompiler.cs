@@ -84,6 +84,9 @@ internal sealed partial class FunctionCompiler
         var fc = new FunctionCompiler(vm, definedIndex, mb.GetILGenerator(), ptypes);
         fc.EmitBody(definedIndex);
         var t = tb.CreateType();
+        var names = vm.Module.Names;
+        string? funcName = names != null && names.Functions.TryGetValue(fi.FuncIndex, out var n) ? n : null;
+        Backtraces.Register(t, new WasmFrame((int)fi.FuncIndex, funcName, names?.Module));
         var method = t.GetMethod("Run")!;
         return method.MethodHandle.GetFunctionPointer();
     }
