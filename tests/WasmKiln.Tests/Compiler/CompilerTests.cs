@@ -150,6 +150,32 @@ public class CompilerTests
     }
 
     [Fact]
+    public void EndlessRecursionTrapsAHundredTimesAndTheProcessGoesOn()
+    {
+        var inst = Instantiate("(module (func $r (export \"r\") (param i32) (result i32) (i32.add (call $r (local.get 0)) (i32.const 1))))");
+        var r = (FunctionInstance)inst.Exports["r"].Value;
+        int traps = 0;
+        Exception? unexpected = null;
+        // A 1 MiB thread: the real-stack check stops the recursion long before the depth limit.
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    try { r.Invoke([Value.I32(i)]); }
+                    catch (TrapException e) when (e.Kind == TrapKind.CallStackExhausted) { traps++; }
+                }
+            }
+            catch (Exception e) { unexpected = e; }
+        }, 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Null(unexpected);
+        Assert.Equal(100, traps);
+    }
+
+    [Fact]
     public void TrapsCarryAWasmBacktraceWithFunctionNames()
     {
         var inst = Instantiate("""
