@@ -192,6 +192,12 @@ public class CompilerTests
         Assert.Equal((1, "middle"), (frames[1].FunctionIndex, frames[1].FunctionName));
         Assert.Equal((2, (string?)null), (frames[2].FunctionIndex, frames[2].FunctionName));
         Assert.Contains("at inner", e.FormatBacktrace());
+
+        // The typed-delegate path fills it too.
+        var typed = ((FunctionInstance)inst.Exports["f"].Value).AsDelegate<Action>();
+        var e2 = Assert.Throws<TrapException>(typed);
+        Assert.Equal(3, e2.WasmBacktrace.Count);
+        Assert.Equal("middle", e2.WasmBacktrace[1].FunctionName);
     }
 
     [Fact]

@@ -95,12 +95,18 @@ internal static class SignatureStubs
         il.Emit(OpCodes.Call, depth.GetMethod!);
         il.Emit(OpCodes.Stloc, saved);
         il.BeginExceptionBlock();
+        // A trap leaving WebAssembly gets its backtrace here (as in FunctionInstance.Invoke).
+        il.BeginExceptionBlock();
         for (int i = 1; i < args.Length; i++) il.Emit(OpCodes.Ldarg, i);
         il.Emit(OpCodes.Ldarg_0);
         il.Emit(OpCodes.Ldarg_0);
         il.Emit(OpCodes.Call, EntryOfMethod);
         il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, CodeGen.ParamTypes(type), null);
         if (result != null) il.Emit(OpCodes.Stloc, result);
+        il.BeginCatchBlock(typeof(TrapException));
+        il.Emit(OpCodes.Call, typeof(Backtraces).GetMethod(nameof(Backtraces.Fill))!);
+        il.Emit(OpCodes.Rethrow);
+        il.EndExceptionBlock();
         il.BeginFaultBlock();
         il.Emit(OpCodes.Ldloc, saved);
         il.Emit(OpCodes.Call, depth.SetMethod!);
