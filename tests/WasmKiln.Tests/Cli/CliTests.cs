@@ -179,6 +179,15 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void TheReadmeSampleScriptPasses()
+    {
+        var (code, stdout, stderr) = Run("wast", Path.Combine(TestPaths.RepoRoot, "samples", "arith.wast"));
+        Assert.Equal("", stderr);
+        Assert.Equal(["arith.wast: 4 passed, 0 failed", "4 passed, 0 failed"], Lines(stdout));
+        Assert.Equal(0, code);
+    }
+
+    [Fact]
     public void WastExecutesWithTheCompilerByDefault()
     {
         var (code, stdout, stderr) = Run("wast", Data("runs.wast"));
