@@ -156,7 +156,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                 _labels.Add(label?.Text);
                 ParseBody(c);
                 _labels.RemoveAt(_labels.Count - 1);
-                Writer.Byte(0x0B);
+                InstructionWriter.WriteOpcode(Writer, Op.End);
                 return;
             }
             case "if":
@@ -180,12 +180,12 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                 {
                     // An empty else is left out, as the reference encoder does.
                     var ec = new WatCursor(els, 1);
-                    if (!ec.AtEnd) Writer.Byte(0x05);
+                    if (!ec.AtEnd) InstructionWriter.WriteOpcode(Writer, Op.Else);
                     ParseBody(ec);
                 }
                 c.ExpectEnd();
                 _labels.RemoveAt(_labels.Count - 1);
-                Writer.Byte(0x0B);
+                InstructionWriter.WriteOpcode(Writer, Op.End);
                 return;
             }
             case "try":
@@ -203,7 +203,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                 _labels.Add(label?.Text);
                 ParseBody(c);
                 _labels.RemoveAt(_labels.Count - 1);
-                Writer.Byte(0x0B);
+                InstructionWriter.WriteOpcode(Writer, Op.End);
                 return;
             }
             case "end":
@@ -248,7 +248,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                     c.Next();
                     CheckEndLabel(c, label);
                     // An empty else is left out, as the reference encoder does.
-                    if (!c.PeekKeyword("end")) Writer.Byte(0x05);
+                    if (!c.PeekKeyword("end")) InstructionWriter.WriteOpcode(Writer, Op.Else);
                     sawElse = true;
                     continue;
                 }
@@ -262,7 +262,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
             ParseInstr(c);
         }
         _labels.RemoveAt(_labels.Count - 1);
-        Writer.Byte(0x0B);
+        InstructionWriter.WriteOpcode(Writer, Op.End);
     }
 
     private static void CheckEndLabel(WatCursor c, SAtom? label)
@@ -290,7 +290,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
             ParseInstr(c);
         }
         _labels.RemoveAt(_labels.Count - 1);
-        Writer.Byte(0x0B);
+        InstructionWriter.WriteOpcode(Writer, Op.End);
     }
 
     /// <summary>The catch clauses of try_table; their labels are relative to the enclosing block.</summary>
@@ -334,14 +334,14 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                 {
                     c.Next();
                     var tag = p.Tags.Resolve(RequireIndex(c));
-                    Writer.Byte(0x07);
+                    InstructionWriter.WriteOpcode(Writer, Op.Catch);
                     Writer.U32(tag);
                     continue;
                 }
                 if (a.Text == "catch_all" && !sawCatchAll)
                 {
                     c.Next();
-                    Writer.Byte(0x19);
+                    InstructionWriter.WriteOpcode(Writer, Op.CatchAll);
                     sawCatchAll = true;
                     continue;
                 }
@@ -350,7 +350,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
                     c.Next();
                     _labels.RemoveAt(_labels.Count - 1);
                     uint depth = ResolveLabel(RequireIndex(c));
-                    Writer.Byte(0x18);
+                    InstructionWriter.WriteOpcode(Writer, Op.Delegate);
                     Writer.U32(depth);
                     return;
                 }
@@ -364,7 +364,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
             ParseInstr(c);
         }
         _labels.RemoveAt(_labels.Count - 1);
-        Writer.Byte(0x0B);
+        InstructionWriter.WriteOpcode(Writer, Op.End);
     }
 
     private void ParseFoldedTry(WatCursor c)
@@ -382,7 +382,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
             hasCatch = true;
             var cl = new WatCursor(c.NextList(), 1);
             var tag = p.Tags.Resolve(RequireIndex(cl));
-            Writer.Byte(0x07);
+            InstructionWriter.WriteOpcode(Writer, Op.Catch);
             Writer.U32(tag);
             ParseBody(cl);
         }
@@ -390,7 +390,7 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
         if (ca != null)
         {
             hasCatch = true;
-            Writer.Byte(0x19);
+            InstructionWriter.WriteOpcode(Writer, Op.CatchAll);
             ParseBody(new WatCursor(ca, 1));
         }
         var del = hasCatch ? null : c.TakeList("delegate");
@@ -401,13 +401,13 @@ internal sealed class FunctionBodyBuilder(WatModuleParser p, uint funcIndex)
             var dc = new WatCursor(del, 1);
             uint depth = ResolveLabel(RequireIndex(dc));
             dc.ExpectEnd();
-            Writer.Byte(0x18);
+            InstructionWriter.WriteOpcode(Writer, Op.Delegate);
             Writer.U32(depth);
             return;
         }
         c.ExpectEnd();
         _labels.RemoveAt(_labels.Count - 1);
-        Writer.Byte(0x0B);
+        InstructionWriter.WriteOpcode(Writer, Op.End);
     }
 
     private BlockType ParseBlockType(WatCursor c)

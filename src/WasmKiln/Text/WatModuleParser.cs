@@ -1212,7 +1212,7 @@ internal sealed partial class WatModuleParser
     {
         var body = new FunctionBodyBuilder(this, uint.MaxValue) { Writer = new WasmWriter(16) };
         body.ParseBody(c);
-        body.Writer.Byte(0x0B);
+        InstructionWriter.WriteOpcode(body.Writer, Op.End);
         return new Expr(body.Writer.ToArray(), 0);
     }
 
@@ -1221,7 +1221,7 @@ internal sealed partial class WatModuleParser
     {
         var body = new FunctionBodyBuilder(this, uint.MaxValue) { Writer = new WasmWriter(16) };
         body.ParseFolded(instr);
-        body.Writer.Byte(0x0B);
+        InstructionWriter.WriteOpcode(body.Writer, Op.End);
         return new Expr(body.Writer.ToArray(), 0);
     }
 
