@@ -45,6 +45,10 @@ public enum TrapKind
     UncaughtException,
     /// <summary>An allocation (array, struct, ...) needs more memory than the host allows.</summary>
     OutOfMemory,
+    /// <summary>The store's fuel ran out (only when fuel consumption is enabled).</summary>
+    OutOfFuel,
+    /// <summary>The computation was interrupted from the host (cancellation or deadline).</summary>
+    Interrupted,
 }
 
 /// <summary>The message text of each trap kind, as spelled by the specification's test suite.</summary>
@@ -73,6 +77,8 @@ internal static class TrapMessages
         "expected shared memory",
         "uncaught exception",
         "out of memory",
+        "all fuel consumed",
+        "interrupted",
     ];
 
     /// <summary>The message for <paramref name="kind"/>.</summary>
