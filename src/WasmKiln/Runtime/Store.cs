@@ -14,6 +14,15 @@ internal sealed class Store
     /// <summary>Host limit on the elements of one table.</summary>
     public ulong MaxTableElements { get; init; } = Table.DefaultHostMaxElements;
 
+    /// <summary>Whether compiled code charges fuel (see <see cref="InterruptState"/>).</summary>
+    public bool ConsumeFuel { get; init; }
+
+    /// <summary>Whether compiled code checks for interrupt requests (see <see cref="InterruptState"/>).</summary>
+    public bool Interruptible { get; init; }
+
+    /// <summary>Fuel and interruption state, read by compiled code when <see cref="ConsumeFuel"/> or <see cref="Interruptible"/> is set.</summary>
+    public InterruptState Interrupts { get; } = new();
+
     /// <summary>The execution tier running the WebAssembly functions of this store (default: the compiler).</summary>
     public IExecutionTier Tier { get; init; } = CompilerTier.Shared;
 

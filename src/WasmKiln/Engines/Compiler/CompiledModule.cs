@@ -11,20 +11,36 @@ namespace WasmKiln.Engines.Compiler;
 /// </summary>
 internal sealed class CompiledModule
 {
-    private static readonly ConditionalWeakTable<ValidatedModule, CompiledModule> Table = new();
+    // Per module, one CompiledModule per combination of compile options (index: the flags).
+    private static readonly ConditionalWeakTable<ValidatedModule, CompiledModule?[]> Table = new();
 
     private readonly ValidatedModule _module;
     private readonly nint[] _entries;
     private readonly Lock _gate = new();
 
-    private CompiledModule(ValidatedModule module)
+    private CompiledModule(ValidatedModule module, CompileOptions options)
     {
         _module = module;
+        Options = options;
         _entries = new nint[module.Functions.Length];
     }
 
-    /// <summary>The compiled code of <paramref name="module"/>.</summary>
-    public static CompiledModule For(ValidatedModule module) => Table.GetValue(module, static m => new CompiledModule(m));
+    /// <summary>The options the functions are compiled with.</summary>
+    public CompileOptions Options { get; }
+
+    /// <summary>The compiled code of <paramref name="module"/> without fuel or interruption checks.</summary>
+    public static CompiledModule For(ValidatedModule module) => For(module, CompileOptions.None);
+
+    /// <summary>The compiled code of <paramref name="module"/> with <paramref name="options"/> (part of the cache key).</summary>
+    public static CompiledModule For(ValidatedModule module, CompileOptions options)
+    {
+        var variants = Table.GetValue(module, static _ => new CompiledModule?[(int)CompileOptions.All + 1]);
+        int i = (int)(options & CompileOptions.All);
+        var c = Volatile.Read(ref variants[i]);
+        if (c != null) return c;
+        c = new CompiledModule(module, options & CompileOptions.All);
+        return Interlocked.CompareExchange(ref variants[i], c, null) ?? c;
+    }
 
     /// <summary>How many functions have been compiled so far.</summary>
     public int CompiledCount
@@ -47,9 +63,23 @@ internal sealed class CompiledModule
         {
             e = _entries[definedIndex];
             if (e != 0) return e;
-            e = FunctionCompiler.Compile(_module, definedIndex);
+            e = FunctionCompiler.Compile(_module, definedIndex, Options);
             Volatile.Write(ref _entries[definedIndex], e);
             return e;
         }
     }
+}
+
+/// <summary>Options of compiled code that change the generated IL.</summary>
+[Flags]
+internal enum CompileOptions
+{
+    /// <summary>Plain code.</summary>
+    None = 0,
+    /// <summary>Charge fuel per straight-line run and check it at function entry and loop headers.</summary>
+    Fuel = 1,
+    /// <summary>Check the store's interrupt flag at function entry and loop headers.</summary>
+    Interrupts = 2,
+    /// <summary>Every option.</summary>
+    All = Fuel | Interrupts,
 }

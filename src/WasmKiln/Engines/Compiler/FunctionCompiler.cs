@@ -57,8 +57,12 @@ internal sealed partial class FunctionCompiler
     private int _deadDepth;
     private int _tryDepth;
 
-    private FunctionCompiler(ValidatedModule vm, int definedIndex, ILGenerator il, Type[] paramTypes)
+    private readonly CompileOptions _options;
+    private LocalBuilder? _intr;
+
+    private FunctionCompiler(ValidatedModule vm, int definedIndex, ILGenerator il, Type[] paramTypes, CompileOptions options)
     {
+        _options = options;
         _vm = vm;
         _m = vm.Module;
         _fi = vm.Functions[definedIndex];
@@ -74,14 +78,14 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>Compiles defined function <paramref name="definedIndex"/> of <paramref name="vm"/> to a method; returns its entry point.</summary>
-    public static nint Compile(ValidatedModule vm, int definedIndex)
+    public static nint Compile(ValidatedModule vm, int definedIndex, CompileOptions options = CompileOptions.None)
     {
         var fi = vm.Functions[definedIndex];
         var type = vm.Types[fi.TypeIndex].Type;
         var tb = CodeGen.DefineType("F" + fi.FuncIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var ptypes = CodeGen.ParamTypes(type);
         var mb = tb.DefineMethod("Run", MethodAttributes.Public | MethodAttributes.Static, CodeGen.ReturnType(type), ptypes);
-        var fc = new FunctionCompiler(vm, definedIndex, mb.GetILGenerator(), ptypes);
+        var fc = new FunctionCompiler(vm, definedIndex, mb.GetILGenerator(), ptypes, options);
         fc.EmitBody(definedIndex);
         var t = tb.CreateType();
         var names = vm.Module.Names;
@@ -206,11 +210,88 @@ internal sealed partial class FunctionCompiler
         var body = _m.Codes[definedIndex];
         var code = body.Bytes.Span[(_fi.CodeStart - body.Offset)..];
         var reader = new InstructionReader(code, _fi.CodeStart);
+        if (_options != CompileOptions.None)
+        {
+            _intr = _il.DeclareLocal(typeof(InterruptState));
+            _il.Emit(OpCodes.Ldloc, _inst);
+            _il.Emit(OpCodes.Ldfld, InstStore);
+            _il.Emit(OpCodes.Call, StoreInterrupts);
+            _il.Emit(OpCodes.Stloc, _intr);
+            EmitCharge(reader, check: true);
+        }
         while (!reader.AtEnd && _frames.Count > 0)
         {
             reader.Read(out var ins);
             if (_unreachable && SkipDead(ins)) continue;
             Emit(ins);
+            if (_intr != null && !_unreachable && _frames.Count > 0 && EndsRun(ins.Op))
+                EmitCharge(reader, check: ins.Op == Op.Loop);
+        }
+    }
+
+    // ------------------------------------------------------------------ fuel and interruption
+
+    private static readonly FieldInfo InstStore = typeof(Instance).GetField(nameof(Instance.Store))!;
+    private static readonly MethodInfo StoreInterrupts = typeof(Store).GetProperty(nameof(Store.Interrupts))!.GetMethod!;
+    private static readonly FieldInfo IntrRemaining = typeof(InterruptState).GetField(nameof(InterruptState.Remaining), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo IntrRequested = typeof(InterruptState).GetField(nameof(InterruptState.Requested), BindingFlags.Instance | BindingFlags.NonPublic)!;
+
+    /// <summary>Whether <paramref name="op"/> ends a straight-line run (see <see cref="InterruptState"/>).</summary>
+    private static bool EndsRun(Op op) => op switch
+    {
+        Op.Block or Op.Loop or Op.If or Op.Else or Op.End or Op.Try or Op.TryTable or Op.Catch or Op.CatchAll or Op.Delegate
+            or Op.Br or Op.BrIf or Op.BrTable or Op.BrOnNull or Op.BrOnNonNull or Op.BrOnCast or Op.BrOnCastFail
+            or Op.Return or Op.ReturnCall or Op.ReturnCallIndirect or Op.ReturnCallRef
+            or Op.Throw or Op.ThrowRef or Op.Rethrow or Op.Unreachable => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// At the start of a run (the reader is positioned on its first instruction): charges the
+    /// run's instructions when fuel is on, and, when <paramref name="check"/> (function entry,
+    /// loop header), traps if the fuel went negative or an interrupt is pending.
+    /// </summary>
+    private void EmitCharge(InstructionReader probe, bool check)
+    {
+        var il = _il;
+        bool fuel = (_options & CompileOptions.Fuel) != 0;
+        if (fuel)
+        {
+            long n = 0;
+            while (!probe.AtEnd)
+            {
+                probe.Read(out var next);
+                n++;
+                if (EndsRun(next.Op)) break;
+            }
+            il.Emit(OpCodes.Ldloc, _intr!);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Ldfld, IntrRemaining);
+            il.Emit(OpCodes.Ldc_I8, n);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Stfld, IntrRemaining);
+        }
+        if (!check) return;
+        if (fuel)
+        {
+            var ok = il.DefineLabel();
+            il.Emit(OpCodes.Ldloc, _intr!);
+            il.Emit(OpCodes.Ldfld, IntrRemaining);
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Conv_I8);
+            il.Emit(OpCodes.Bge, ok);
+            il.Emit(OpCodes.Call, typeof(InterruptState).GetMethod(nameof(InterruptState.ThrowOutOfFuel))!);
+            il.MarkLabel(ok);
+        }
+        if ((_options & CompileOptions.Interrupts) != 0)
+        {
+            var ok = il.DefineLabel();
+            il.Emit(OpCodes.Ldloc, _intr!);
+            il.Emit(OpCodes.Volatile);
+            il.Emit(OpCodes.Ldfld, IntrRequested);
+            il.Emit(OpCodes.Brfalse, ok);
+            il.Emit(OpCodes.Call, typeof(InterruptState).GetMethod(nameof(InterruptState.ThrowInterrupted))!);
+            il.MarkLabel(ok);
         }
     }
 
