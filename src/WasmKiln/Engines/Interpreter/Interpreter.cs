@@ -306,8 +306,7 @@ internal static unsafe class Interpreter
     {
         if (f.Host != null)
         {
-            var results = HostFunction.Call(slots, f);
-            results.CopyTo(slots, 0);
+            f.Host.InvokeSlots(slots, f);
             return;
         }
         var ps = f.Type.Params;
