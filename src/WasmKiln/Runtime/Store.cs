@@ -23,6 +23,15 @@ internal sealed class Store
     /// <summary>Fuel and interruption state, read by compiled code when <see cref="ConsumeFuel"/> or <see cref="Interruptible"/> is set.</summary>
     public InterruptState Interrupts { get; } = new();
 
+    /// <summary>The execution tier running the WebAssembly functions of this store (default: the compiler).</summary>
+    public IExecutionTier Tier { get; init; } = CompilerTier.Shared;
+
+    /// <summary>The embedder's data (given to host functions through <see cref="Caller.Data"/>).</summary>
+    public object? Data { get; set; }
+
+    /// <summary>The public store wrapping this one, when made through the embedding API.</summary>
+    internal object? Owner { get; set; }
+
     /// <summary>Instances created in this store, in order.</summary>
     public IReadOnlyList<Instance> Instances => _instances;
 
