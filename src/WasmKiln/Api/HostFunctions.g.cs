@@ -444,6 +444,10 @@ internal sealed class TupleWriter2<T1, T2> : TupleWriter<ValueTuple<T1, T2>>
         SlotConvert.Write(ref slots[0], value.Item1);
         SlotConvert.Write(ref slots[1], value.Item2);
     }
+
+    /// <inheritdoc/>
+    public override ValueTuple<T1, T2> Read(ValueSlot[] slots) =>
+        (SlotConvert.Read<T1>(ref slots[0]), SlotConvert.Read<T2>(ref slots[1]));
 }
 
 /// <summary>Writes a 3-element ValueTuple to slots 0..2.</summary>
@@ -456,6 +460,10 @@ internal sealed class TupleWriter3<T1, T2, T3> : TupleWriter<ValueTuple<T1, T2, 
         SlotConvert.Write(ref slots[1], value.Item2);
         SlotConvert.Write(ref slots[2], value.Item3);
     }
+
+    /// <inheritdoc/>
+    public override ValueTuple<T1, T2, T3> Read(ValueSlot[] slots) =>
+        (SlotConvert.Read<T1>(ref slots[0]), SlotConvert.Read<T2>(ref slots[1]), SlotConvert.Read<T3>(ref slots[2]));
 }
 
 /// <summary>Writes a 4-element ValueTuple to slots 0..3.</summary>
@@ -469,6 +477,10 @@ internal sealed class TupleWriter4<T1, T2, T3, T4> : TupleWriter<ValueTuple<T1, 
         SlotConvert.Write(ref slots[2], value.Item3);
         SlotConvert.Write(ref slots[3], value.Item4);
     }
+
+    /// <inheritdoc/>
+    public override ValueTuple<T1, T2, T3, T4> Read(ValueSlot[] slots) =>
+        (SlotConvert.Read<T1>(ref slots[0]), SlotConvert.Read<T2>(ref slots[1]), SlotConvert.Read<T3>(ref slots[2]), SlotConvert.Read<T4>(ref slots[3]));
 }
 
 /// <summary>Writes a 5-element ValueTuple to slots 0..4.</summary>
@@ -483,6 +495,10 @@ internal sealed class TupleWriter5<T1, T2, T3, T4, T5> : TupleWriter<ValueTuple<
         SlotConvert.Write(ref slots[3], value.Item4);
         SlotConvert.Write(ref slots[4], value.Item5);
     }
+
+    /// <inheritdoc/>
+    public override ValueTuple<T1, T2, T3, T4, T5> Read(ValueSlot[] slots) =>
+        (SlotConvert.Read<T1>(ref slots[0]), SlotConvert.Read<T2>(ref slots[1]), SlotConvert.Read<T3>(ref slots[2]), SlotConvert.Read<T4>(ref slots[3]), SlotConvert.Read<T5>(ref slots[4]));
 }
 
 /// <summary>Writes a 6-element ValueTuple to slots 0..5.</summary>
@@ -498,6 +514,10 @@ internal sealed class TupleWriter6<T1, T2, T3, T4, T5, T6> : TupleWriter<ValueTu
         SlotConvert.Write(ref slots[4], value.Item5);
         SlotConvert.Write(ref slots[5], value.Item6);
     }
+
+    /// <inheritdoc/>
+    public override ValueTuple<T1, T2, T3, T4, T5, T6> Read(ValueSlot[] slots) =>
+        (SlotConvert.Read<T1>(ref slots[0]), SlotConvert.Read<T2>(ref slots[1]), SlotConvert.Read<T3>(ref slots[2]), SlotConvert.Read<T4>(ref slots[3]), SlotConvert.Read<T5>(ref slots[4]), SlotConvert.Read<T6>(ref slots[5]));
 }
 
 /// <summary>Writes a 7-element ValueTuple to slots 0..6.</summary>
@@ -514,6 +534,10 @@ internal sealed class TupleWriter7<T1, T2, T3, T4, T5, T6, T7> : TupleWriter<Val
         SlotConvert.Write(ref slots[5], value.Item6);
         SlotConvert.Write(ref slots[6], value.Item7);
     }
+
+    /// <inheritdoc/>
+    public override ValueTuple<T1, T2, T3, T4, T5, T6, T7> Read(ValueSlot[] slots) =>
+        (SlotConvert.Read<T1>(ref slots[0]), SlotConvert.Read<T2>(ref slots[1]), SlotConvert.Read<T3>(ref slots[2]), SlotConvert.Read<T4>(ref slots[3]), SlotConvert.Read<T5>(ref slots[4]), SlotConvert.Read<T6>(ref slots[5]), SlotConvert.Read<T7>(ref slots[6]));
 }
 
 /// <summary>Factories of typed host functions (see <see cref="HostTypes"/> for the usable .NET types).</summary>

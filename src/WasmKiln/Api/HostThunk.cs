@@ -110,11 +110,14 @@ internal static class SlotConvert
     }
 }
 
-/// <summary>Writes the elements of a ValueTuple to consecutive slots.</summary>
+/// <summary>Writes the elements of a ValueTuple to consecutive slots and reads them back.</summary>
 internal abstract class TupleWriter<T>
 {
     /// <summary>Stores the elements of <paramref name="value"/> in <c>slots[0..n)</c>.</summary>
     public abstract void Write(ValueSlot[] slots, T value);
+
+    /// <summary>The tuple made of <c>slots[0..n)</c>.</summary>
+    public abstract T Read(ValueSlot[] slots);
 }
 
 /// <summary>The tuple writer of <typeparamref name="T"/> (null when <typeparamref name="T"/> is not a ValueTuple).</summary>
@@ -175,5 +178,23 @@ internal sealed class BoxingTupleWriter<T> : TupleWriter<T>
                 default: s.Ref = item; break;
             }
         }
+    }
+
+    /// <inheritdoc/>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "ValueTuple constructors are kept.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2087", Justification = "ValueTuple constructors are kept.")]
+    public override T Read(ValueSlot[] slots)
+    {
+        var args = typeof(T).GetGenericArguments();
+        var items = new object?[args.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            var t = args[i];
+            ref var s = ref slots[i];
+            items[i] = t == typeof(int) ? (int)s.Lo : t == typeof(uint) ? (uint)s.Lo : t == typeof(long) ? (long)s.Lo : t == typeof(ulong) ? s.Lo
+                : t == typeof(float) ? BitConverter.Int32BitsToSingle((int)s.Lo) : t == typeof(double) ? BitConverter.Int64BitsToDouble((long)s.Lo)
+                : t == typeof(Vector128<byte>) ? Vector128.Create(s.Lo, s.Hi).AsByte() : t == typeof(Function) ? Function.FromRef(s.Ref) : s.Ref;
+        }
+        return (T)Activator.CreateInstance(typeof(T), items)!;
     }
 }

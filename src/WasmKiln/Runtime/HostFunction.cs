@@ -106,7 +106,7 @@ internal sealed class HostFunction
         e is not (TrapException or WasmThrow) && !PassesThrough(e);
 
     /// <summary>Exceptions that must reach the embedder unchanged (e.g. a WASI exit request).</summary>
-    private static bool PassesThrough(Exception e) => e is IHostPassThrough;
+    private static bool PassesThrough(Exception e) => e is IHostPassThrough or WasiExitException;
 
     /// <summary>The trap reporting that this function failed with <paramref name="e"/>.</summary>
     internal TrapException Failure(Exception e) =>

@@ -9,10 +9,10 @@ internal sealed class Store
     private readonly List<Instance> _instances = [];
 
     /// <summary>Host limit on the pages of one memory.</summary>
-    public ulong MaxMemoryPages { get; init; } = Memory.DefaultHostMaxPages;
+    public ulong MaxMemoryPages { get; set; } = Memory.DefaultHostMaxPages;
 
     /// <summary>Host limit on the elements of one table.</summary>
-    public ulong MaxTableElements { get; init; } = Table.DefaultHostMaxElements;
+    public ulong MaxTableElements { get; set; } = Table.DefaultHostMaxElements;
 
     /// <summary>Whether compiled code charges fuel (see <see cref="InterruptState"/>).</summary>
     public bool ConsumeFuel { get; init; }
