@@ -1,18 +1,25 @@
-using WasmKiln.Bench;
+namespace WasmKiln.Bench;
 
-if (args.Length > 0 && args[0] == "micro")
-    return MicroMain.Run(args[1..]);
-if (args.Length > 0 && args[0] == "--startup-runner")
-    return StartupRunner.Run(args[1..]);
-if (args.Length == 0 || args[0] is "-h" or "--help")
+/// <summary>Command line of the benchmark harness (see <see cref="Harness.Usage"/>).</summary>
+internal static class BenchMain
 {
-    Console.WriteLine(Harness.Usage);
-    return args.Length == 0 ? 2 : 0;
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "micro")
+            return MicroMain.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "--startup-runner")
+            return StartupRunner.Run(args[1..]);
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.WriteLine(Harness.Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        var options = Harness.Parse(args, Console.Error);
+        if (options == null)
+        {
+            Console.Error.WriteLine(Harness.Usage);
+            return 2;
+        }
+        return Harness.Run(options, Console.Out, Console.Error);
+    }
 }
-var options = Harness.Parse(args, Console.Error);
-if (options == null)
-{
-    Console.Error.WriteLine(Harness.Usage);
-    return 2;
-}
-return Harness.Run(options, Console.Out, Console.Error);

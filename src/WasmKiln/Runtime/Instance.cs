@@ -15,7 +15,7 @@ internal sealed class Instance
     {
         Module = module;
         Store = store;
-        Code = CompiledModule.For(module);
+        Code = CompiledModule.For(module, (store.ConsumeFuel ? CompileOptions.Fuel : 0) | (store.Interruptible ? CompileOptions.Interrupts : 0));
         var m = module.Module;
         Memories = new Memory[m.TotalMemories];
         Tables = new Table[m.TotalTables];

@@ -45,6 +45,12 @@ public enum TrapKind
     UncaughtException,
     /// <summary>An allocation (array, struct, ...) needs more memory than the host allows.</summary>
     OutOfMemory,
+    /// <summary>The store's fuel ran out (only when fuel consumption is enabled).</summary>
+    OutOfFuel,
+    /// <summary>The computation was interrupted from the host (cancellation or deadline).</summary>
+    Interrupted,
+    /// <summary>A host function called by the guest failed with a .NET exception (see <see cref="Exception.InnerException"/>).</summary>
+    HostFunctionFailed,
 }
 
 /// <summary>The message text of each trap kind, as spelled by the specification's test suite.</summary>
@@ -73,6 +79,9 @@ internal static class TrapMessages
         "expected shared memory",
         "uncaught exception",
         "out of memory",
+        "all fuel consumed",
+        "interrupted",
+        "host function failed",
     ];
 
     /// <summary>The message for <paramref name="kind"/>.</summary>

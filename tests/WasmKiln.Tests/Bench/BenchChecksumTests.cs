@@ -6,6 +6,10 @@ using Xunit;
 
 namespace WasmKiln.Tests.Bench;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>
 /// Runs the bench corpus (../shared/bench/wasm/*.wasm) on the compiler engine with the "smoke"
 /// argument and checks each program's one-line checksum output.

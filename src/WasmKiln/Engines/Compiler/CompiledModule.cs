@@ -6,50 +6,74 @@ namespace WasmKiln.Engines.Compiler;
 
 /// <summary>
 /// The compiled code of one validated module, shared by all its instances (compiled code takes
-/// its instance from the <see cref="Runtime.FunctionInstance"/> it is called with). Functions are
-/// compiled lazily, on first call, each to a method of its own type in the dynamic assembly.
+/// its instance from the <see cref="Runtime.FunctionInstance"/> it is called with). The module is
+/// compiled to IL when one of its functions is first called, all functions at once (so that calls
+/// between them are direct); the JIT then compiles each method on its first call.
 /// </summary>
 internal sealed class CompiledModule
 {
-    private static readonly ConditionalWeakTable<ValidatedModule, CompiledModule> Table = new();
+    // Per module, one CompiledModule per combination of compile options (index: the flags).
+    private static readonly ConditionalWeakTable<ValidatedModule, CompiledModule?[]> Table = new();
 
     private readonly ValidatedModule _module;
-    private readonly nint[] _entries;
+    private nint[]? _entries;
     private readonly Lock _gate = new();
 
-    private CompiledModule(ValidatedModule module)
+    private CompiledModule(ValidatedModule module, CompileOptions options)
     {
         _module = module;
-        _entries = new nint[module.Functions.Length];
+        Options = options;
     }
 
-    /// <summary>The compiled code of <paramref name="module"/>.</summary>
-    public static CompiledModule For(ValidatedModule module) => Table.GetValue(module, static m => new CompiledModule(m));
+    /// <summary>The options the functions are compiled with.</summary>
+    public CompileOptions Options { get; }
 
-    /// <summary>How many functions have been compiled so far.</summary>
-    public int CompiledCount
+    /// <summary>The compiled code of <paramref name="module"/> without fuel or interruption checks.</summary>
+    public static CompiledModule For(ValidatedModule module) => For(module, CompileOptions.None);
+
+    /// <summary>The compiled code of <paramref name="module"/> with <paramref name="options"/> (part of the cache key).</summary>
+    public static CompiledModule For(ValidatedModule module, CompileOptions options)
     {
-        get
-        {
-            int n = 0;
-            foreach (var e in _entries) if (e != 0) n++;
-            return n;
-        }
+        var variants = Table.GetValue(module, static _ => new CompiledModule?[(int)CompileOptions.All + 1]);
+        int i = (int)(options & CompileOptions.All);
+        var c = Volatile.Read(ref variants[i]);
+        if (c != null) return c;
+        c = new CompiledModule(module, options & CompileOptions.All);
+        return Interlocked.CompareExchange(ref variants[i], c, null) ?? c;
     }
 
-    /// <summary>The entry point of defined function <paramref name="definedIndex"/>, compiling it first when needed.</summary>
+    /// <summary>How many functions have been compiled so far (all of them once any was called).</summary>
+    public int CompiledCount => Volatile.Read(ref _entries)?.Length ?? 0;
+
+    /// <summary>The entry point of defined function <paramref name="definedIndex"/>, compiling the module first when needed.</summary>
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The compiler engine requires dynamic code.")]
     public nint EntryPoint(int definedIndex)
     {
-        nint e = Volatile.Read(ref _entries[definedIndex]);
-        if (e != 0) return e;
+        var e = Volatile.Read(ref _entries);
+        if (e != null) return e[definedIndex];
         lock (_gate)
         {
-            e = _entries[definedIndex];
-            if (e != 0) return e;
-            e = FunctionCompiler.Compile(_module, definedIndex);
-            Volatile.Write(ref _entries[definedIndex], e);
-            return e;
+            e = _entries;
+            if (e == null)
+            {
+                e = FunctionCompiler.CompileModule(_module, Options);
+                Volatile.Write(ref _entries, e);
+            }
+            return e[definedIndex];
         }
     }
+}
+
+/// <summary>Options of compiled code that change the generated IL.</summary>
+[Flags]
+internal enum CompileOptions
+{
+    /// <summary>Plain code.</summary>
+    None = 0,
+    /// <summary>Charge fuel per straight-line run and check it at function entry and loop headers.</summary>
+    Fuel = 1,
+    /// <summary>Check the store's interrupt flag at function entry and loop headers.</summary>
+    Interrupts = 2,
+    /// <summary>Every option.</summary>
+    All = Fuel | Interrupts,
 }

@@ -22,7 +22,7 @@ internal static class SignatureStubs
     private static readonly Dictionary<string, nint> Adapters = new(StringComparer.Ordinal);
 
     private static readonly MethodInfo EntryOfMethod = typeof(FunctionInstance).GetMethod(nameof(FunctionInstance.EntryOf))!;
-    private static readonly MethodInfo HostCallMethod = typeof(HostFunction).GetMethod(nameof(HostFunction.Call), BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)!;
+    private static readonly MethodInfo HostCallMethod = typeof(HostFunction).GetMethod(nameof(HostFunction.CallSlots), BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)!;
 
     /// <summary>The invoker for functions of type <paramref name="type"/>.</summary>
     public static SlotInvoker Invoker(CompositeType type)
@@ -37,7 +37,10 @@ internal static class SignatureStubs
         }
     }
 
-    /// <summary>The entry point of host functions of type <paramref name="type"/>.</summary>
+    /// <summary>The entry point of host function <paramref name="f"/> (called by compiled code).</summary>
+    public static nint HostAdapter(FunctionInstance f) => HostAdapter(f.Type);
+
+    /// <summary>The entry point of host functions of type <paramref name="type"/> (through the slot path).</summary>
     public static nint HostAdapter(CompositeType type)
     {
         string key = CodeGen.SignatureKey(type);
@@ -190,7 +193,7 @@ internal static class SignatureStubs
         var ps = type.Params;
         var rs = type.Results;
         var arr = il.DeclareLocal(typeof(ValueSlot[]));
-        il.Emit(OpCodes.Ldc_I4, ps.Length);
+        il.Emit(OpCodes.Ldc_I4, Math.Max(ps.Length, rs.Length));
         il.Emit(OpCodes.Newarr, typeof(ValueSlot));
         il.Emit(OpCodes.Stloc, arr);
         for (int i = 0; i < ps.Length; i++)
@@ -204,7 +207,6 @@ internal static class SignatureStubs
         il.Emit(OpCodes.Ldloc, arr);
         il.Emit(OpCodes.Ldarg, ptypes.Length - 1);
         il.Emit(OpCodes.Call, HostCallMethod);
-        il.Emit(OpCodes.Stloc, arr);
         for (int i = 1; i < rs.Length; i++)
         {
             il.Emit(OpCodes.Ldarg, ps.Length + i - 1);
