@@ -23,6 +23,9 @@ internal sealed class FunctionInstance
     /// <summary>The entry point (see the class remarks), or 0 while not compiled yet.</summary>
     public nint Code;
 
+    /// <summary>Code of this function prepared by an execution tier other than the compiler (the interpreter's lowered function), or null.</summary>
+    internal object? TierCode;
+
     /// <summary>The instance a WebAssembly function belongs to (null for a host function).</summary>
     public readonly Instance? Instance;
 

@@ -131,6 +131,7 @@ internal static class ScriptEngines
     [
         (NoEngine.EngineName, static () => new NoEngine()),
         (CompilerScriptEngine.EngineName, static () => new CompilerScriptEngine()),
+        (InterpreterScriptEngine.EngineName, static () => new InterpreterScriptEngine()),
     ];
 
     /// <summary>The names of all engines, in a stable order.</summary>

@@ -333,6 +333,12 @@ internal sealed partial class WasiContext
             WriteFilestat(m!, (uint)bufPtr, 0, 0, e.FileType, 1, 0, 0, 0, 0);
             return Errno.Success;
         }
+        bool known = e.Kind == FdKind.File ? WasiNative.TryStat(e.File!.SafeFileHandle, out var st) : WasiNative.TryStat(e.HostPath, true, out st);
+        if (known)
+        {
+            WriteFilestat(m!, (uint)bufPtr, st);
+            return Errno.Success;
+        }
         try
         {
             FileSystemInfo info = e.Kind == FdKind.Directory ? new DirectoryInfo(e.HostPath) : new FileInfo(e.HostPath);
@@ -408,9 +414,10 @@ internal sealed partial class WasiContext
     }
 
     /// <summary>
-    /// A stable inode number for a host path. .NET exposes no inode, so it is a 64-bit FNV-1a
-    /// hash of the full host path: the same path always has the same number (hard links to one
-    /// file get different numbers).
+    /// A stable inode number for a host path where the host's cannot be read (see
+    /// <see cref="WasiNative.TryStat(string, bool, out HostStat)"/>): a 64-bit FNV-1a hash of the
+    /// full host path, so the same path always has the same number (hard links to one file get
+    /// different numbers there, and the link count is reported as 1).
     /// </summary>
     internal static ulong InodeOf(string hostPath)
     {
@@ -422,6 +429,12 @@ internal sealed partial class WasiContext
         }
         return h;
     }
+
+    private static void WriteFilestat(Memory m, uint ptr, in HostStat st) =>
+        WriteFilestat(m, ptr, st.Device, st.Inode, st.FileType, st.LinkCount, (ulong)st.Size, st.AccessTime, st.ModifyTime, st.ChangeTime);
+
+    /// <summary>The inode of a host path: the host's own number where it can be read, else <see cref="InodeOf"/>.</summary>
+    private static ulong HostInode(string hostPath) => WasiNative.TryStat(hostPath, false, out var st) ? st.Inode : InodeOf(hostPath);
 
     private static void WriteFilestat(Memory m, uint ptr, FileSystemInfo info, byte fileType, long size)
     {
@@ -505,11 +518,11 @@ internal sealed partial class WasiContext
     private static List<WasiDirEntry> ListDirectory(WasiFd dir)
     {
         var list = new List<WasiDirEntry>();
-        list.Add(new WasiDirEntry("."u8.ToArray(), InodeOf(dir.HostPath), WasiFlags.TypeDirectory));
+        list.Add(new WasiDirEntry("."u8.ToArray(), HostInode(dir.HostPath), WasiFlags.TypeDirectory));
         string parent = dir.Components.Count == 0 ? dir.HostPath : Path.GetDirectoryName(dir.HostPath) ?? dir.HostPath;
-        list.Add(new WasiDirEntry(".."u8.ToArray(), InodeOf(parent), WasiFlags.TypeDirectory));
+        list.Add(new WasiDirEntry(".."u8.ToArray(), HostInode(parent), WasiFlags.TypeDirectory));
         foreach (var info in new DirectoryInfo(dir.HostPath).EnumerateFileSystemInfos("*", AllEntries))
-            list.Add(new WasiDirEntry(System.Text.Encoding.UTF8.GetBytes(info.Name), InodeOf(info.FullName), FileTypeOf(info.Attributes)));
+            list.Add(new WasiDirEntry(System.Text.Encoding.UTF8.GetBytes(info.Name), HostInode(info.FullName), FileTypeOf(info.Attributes)));
         return list;
     }
 }

@@ -141,6 +141,11 @@ internal sealed partial class WasiContext
         if (!InBounds(m, (uint)bufPtr, 64)) return Errno.Fault;
         if (p.Attributes is not { } a) return Errno.NoEnt;
         if (p.TrailingSlash && !IsDirectory(a)) return Errno.NotDir;
+        if (WasiNative.TryStat(p.HostPath, false, out var st))
+        {
+            WriteFilestat(m!, (uint)bufPtr, st);
+            return Errno.Success;
+        }
         try
         {
             byte type = FileTypeOf(a);

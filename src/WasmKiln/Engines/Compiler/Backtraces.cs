@@ -16,6 +16,9 @@ internal static class Backtraces
     /// <summary>Frames are read only this far, so a trap deep in a recursion stays cheap to report.</summary>
     public const int MaxFrames = 64;
 
+    /// <summary>The name of the generated method holding a function's code.</summary>
+    public const string BodyMethodName = "Body";
+
     /// <summary>Compiled functions by the full name of their generated type (unique in the generated assembly).</summary>
     private static readonly ConcurrentDictionary<string, WasmFrame> Functions = new(StringComparer.Ordinal);
 
@@ -33,7 +36,8 @@ internal static class Backtraces
         int added = 0;
         foreach (var f in frames)
         {
-            if (DiagnosticMethodInfo.Create(f)?.DeclaringTypeName is { } t && Functions.TryGetValue(t, out var frame))
+            // Only the Body method of a generated type is a frame of the function (its Run entry point calls it).
+            if (DiagnosticMethodInfo.Create(f) is { Name: BodyMethodName } m && m.DeclaringTypeName is { } t && Functions.TryGetValue(t, out var frame))
             {
                 trap.AddFrame(frame);
                 if (++added == MaxFrames) break;

@@ -66,6 +66,16 @@ internal static class CodeGen
         return types;
     }
 
+    /// <summary>The IL parameter types of a compiled function's body: those of <see cref="ParamTypes"/> with the instance and the call stack instead of the function instance.</summary>
+    public static Type[] BodyParamTypes(CompositeType f)
+    {
+        var types = ParamTypes(f);
+        Array.Resize(ref types, types.Length + 1);
+        types[^2] = typeof(Runtime.Instance);
+        types[^1] = typeof(Runtime.CallStack);
+        return types;
+    }
+
     /// <summary>A key identifying the IL signature of a function type.</summary>
     public static string SignatureKey(CompositeType f)
     {

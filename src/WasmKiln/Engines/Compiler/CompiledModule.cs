@@ -6,8 +6,9 @@ namespace WasmKiln.Engines.Compiler;
 
 /// <summary>
 /// The compiled code of one validated module, shared by all its instances (compiled code takes
-/// its instance from the <see cref="Runtime.FunctionInstance"/> it is called with). Functions are
-/// compiled lazily, on first call, each to a method of its own type in the dynamic assembly.
+/// its instance from the <see cref="Runtime.FunctionInstance"/> it is called with). The module is
+/// compiled to IL when one of its functions is first called, all functions at once (so that calls
+/// between them are direct); the JIT then compiles each method on its first call.
 /// </summary>
 internal sealed class CompiledModule
 {
@@ -15,14 +16,13 @@ internal sealed class CompiledModule
     private static readonly ConditionalWeakTable<ValidatedModule, CompiledModule?[]> Table = new();
 
     private readonly ValidatedModule _module;
-    private readonly nint[] _entries;
+    private nint[]? _entries;
     private readonly Lock _gate = new();
 
     private CompiledModule(ValidatedModule module, CompileOptions options)
     {
         _module = module;
         Options = options;
-        _entries = new nint[module.Functions.Length];
     }
 
     /// <summary>The options the functions are compiled with.</summary>
@@ -42,30 +42,24 @@ internal sealed class CompiledModule
         return Interlocked.CompareExchange(ref variants[i], c, null) ?? c;
     }
 
-    /// <summary>How many functions have been compiled so far.</summary>
-    public int CompiledCount
-    {
-        get
-        {
-            int n = 0;
-            foreach (var e in _entries) if (e != 0) n++;
-            return n;
-        }
-    }
+    /// <summary>How many functions have been compiled so far (all of them once any was called).</summary>
+    public int CompiledCount => Volatile.Read(ref _entries)?.Length ?? 0;
 
-    /// <summary>The entry point of defined function <paramref name="definedIndex"/>, compiling it first when needed.</summary>
+    /// <summary>The entry point of defined function <paramref name="definedIndex"/>, compiling the module first when needed.</summary>
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The compiler engine requires dynamic code.")]
     public nint EntryPoint(int definedIndex)
     {
-        nint e = Volatile.Read(ref _entries[definedIndex]);
-        if (e != 0) return e;
+        var e = Volatile.Read(ref _entries);
+        if (e != null) return e[definedIndex];
         lock (_gate)
         {
-            e = _entries[definedIndex];
-            if (e != 0) return e;
-            e = FunctionCompiler.Compile(_module, definedIndex, Options);
-            Volatile.Write(ref _entries[definedIndex], e);
-            return e;
+            e = _entries;
+            if (e == null)
+            {
+                e = FunctionCompiler.CompileModule(_module, Options);
+                Volatile.Write(ref _entries, e);
+            }
+            return e[definedIndex];
         }
     }
 }

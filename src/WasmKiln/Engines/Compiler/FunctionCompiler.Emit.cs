@@ -26,7 +26,9 @@ internal sealed partial class FunctionCompiler
         {
             case Op.Nop: return;
             case Op.Unreachable:
-                il.Emit(OpCodes.Call, typeof(Trap).GetMethod(nameof(Trap.Unreachable))!);
+                il.Emit(OpCodes.Call, typeof(Traps).GetMethod(nameof(Traps.Unreachable))!);
+                il.Emit(OpCodes.Ldnull);
+                il.Emit(OpCodes.Throw);
                 _unreachable = true;
                 return;
             case Op.Block:
@@ -129,13 +131,13 @@ internal sealed partial class FunctionCompiler
             case Op.Call:
             {
                 uint idx = ins.A;
-                EmitCall(_vm.Context.FuncType(idx), () => LoadFunction(idx), tail: false);
+                EmitCall(_vm.Context.FuncType(idx), () => LoadFunction(idx), tail: false, DirectBody(idx));
                 return;
             }
             case Op.ReturnCall:
             {
                 uint idx = ins.A;
-                EmitCall(_vm.Context.FuncType(idx), () => LoadFunction(idx), tail: true);
+                EmitCall(_vm.Context.FuncType(idx), () => LoadFunction(idx), tail: true, DirectBody(idx));
                 return;
             }
             case Op.CallIndirect:
@@ -429,8 +431,19 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Ldflda, GlobalSlot);
     }
 
-    /// <summary>Calls a function of type <paramref name="ft"/> whose arguments are the top slots; <paramref name="loadCallee"/> pushes the FunctionInstance.</summary>
-    private void EmitCall(CompositeType ft, Action loadCallee, bool tail)
+    /// <summary>The body method of function <paramref name="funcIndex"/> when it is defined in this module (null for an import).</summary>
+    private MethodInfo? DirectBody(uint funcIndex)
+    {
+        int defined = (int)funcIndex - _m.ImportedFuncCount;
+        return defined >= 0 ? _bodies[defined] : null;
+    }
+
+    /// <summary>
+    /// Calls a function of type <paramref name="ft"/> whose arguments are the top slots: directly
+    /// the body method <paramref name="direct"/> of a function of this module, else through the
+    /// entry point of the FunctionInstance that <paramref name="loadCallee"/> pushes.
+    /// </summary>
+    private void EmitCall(CompositeType ft, Action loadCallee, bool tail, MethodInfo? direct = null)
     {
         var il = _il;
         int n = ft.Params.Length, m = ft.Results.Length;
@@ -442,12 +455,12 @@ internal sealed partial class FunctionCompiler
             // inside a try, the arguments stay in their slots and the call is made outside the regions.
             var args = new LocalBuilder[n];
             for (int i = 0; i < n; i++) args[i] = Slot(_sp - n + i, _stack[_sp - n + i]);
-            if (_tryDepth == 0) EmitTailCall(ft, args, loadCallee);
+            if (_tryDepth == 0) EmitTailCall(ft, args, loadCallee, direct);
             else
             {
                 var stub = il.DefineLabel();
                 il.Emit(OpCodes.Leave, stub);
-                _tailStubs.Add((stub, ft, args, loadCallee));
+                _tailStubs.Add((stub, ft, args, loadCallee, direct));
             }
             _sp -= n;
             _unreachable = true;
@@ -455,10 +468,19 @@ internal sealed partial class FunctionCompiler
         }
         LoadTop(n);
         for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
-        loadCallee();
-        il.Emit(OpCodes.Dup);
-        il.Emit(OpCodes.Call, EntryOfMethod);
-        il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
+        if (direct != null)
+        {
+            il.Emit(OpCodes.Ldloc, _inst);
+            il.Emit(OpCodes.Ldarg, _csArg);
+            il.Emit(OpCodes.Call, direct);
+        }
+        else
+        {
+            loadCallee();
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Call, EntryOfMethod);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
+        }
         _sp -= n;
         if (m > 0) Push(ft.Results[0]);
         for (int i = 1; i < m; i++)
@@ -469,14 +491,24 @@ internal sealed partial class FunctionCompiler
         ReloadMemory();
     }
 
-    private readonly List<(Label Label, CompositeType Type, LocalBuilder[] Args, Action LoadCallee)> _tailStubs = [];
+    private readonly List<(Label Label, CompositeType Type, LocalBuilder[] Args, Action LoadCallee, MethodInfo? Direct)> _tailStubs = [];
 
-    private void EmitTailCall(CompositeType ft, LocalBuilder[] args, Action loadCallee)
+    private void EmitTailCall(CompositeType ft, LocalBuilder[] args, Action loadCallee, MethodInfo? direct)
     {
         var il = _il;
+        il.Emit(OpCodes.Ldarg, _csArg);
         il.Emit(OpCodes.Call, ExitMethod);
         foreach (var a in args) il.Emit(OpCodes.Ldloc, a);
         for (int i = 1; i < ft.Results.Length; i++) il.Emit(OpCodes.Ldarg, _type.Params.Length + i - 1);
+        if (direct != null)
+        {
+            il.Emit(OpCodes.Ldloc, _inst);
+            il.Emit(OpCodes.Ldarg, _csArg);
+            il.Emit(OpCodes.Tailcall);
+            il.Emit(OpCodes.Call, direct);
+            il.Emit(OpCodes.Ret);
+            return;
+        }
         loadCallee();
         il.Emit(OpCodes.Dup);
         il.Emit(OpCodes.Call, EntryOfMethod);
@@ -488,10 +520,10 @@ internal sealed partial class FunctionCompiler
     /// <summary>Emits the tail calls made from inside try regions (after the function's epilogue, outside every region).</summary>
     private void EmitTailStubs()
     {
-        foreach (var (label, ft, args, loadCallee) in _tailStubs)
+        foreach (var (label, ft, args, loadCallee, direct) in _tailStubs)
         {
             _il.MarkLabel(label);
-            EmitTailCall(ft, args, loadCallee);
+            EmitTailCall(ft, args, loadCallee, direct);
         }
     }
 
@@ -509,7 +541,9 @@ internal sealed partial class FunctionCompiler
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Ldloc, _len0);
             il.Emit(OpCodes.Ble_Un, ok);
-            il.Emit(OpCodes.Call, typeof(Trap).GetMethod(nameof(Trap.MemoryOutOfBounds))!);
+            il.Emit(OpCodes.Call, typeof(Traps).GetMethod(nameof(Traps.MemoryOutOfBounds))!);
+            il.Emit(OpCodes.Ldnull);
+            il.Emit(OpCodes.Throw);
             il.MarkLabel(ok);
             il.Emit(OpCodes.Ldloc, _base0!);
             il.Emit(OpCodes.Ldloc, addr);

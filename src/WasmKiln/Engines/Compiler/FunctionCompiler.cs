@@ -45,7 +45,6 @@ internal sealed partial class FunctionCompiler
     private readonly LocalBuilder _inst;
     private readonly LocalBuilder?[] _locals;
     private readonly int _paramCount;
-    private readonly int _selfArg;
     private LocalBuilder? _mem0;
     private LocalBuilder? _base0;
     private LocalBuilder? _len0;
@@ -63,9 +62,16 @@ internal sealed partial class FunctionCompiler
     private readonly CompileOptions _options;
     private LocalBuilder? _intr;
 
-    private FunctionCompiler(ValidatedModule vm, int definedIndex, ILGenerator il, Type[] paramTypes, CompileOptions options)
+    private readonly MethodInfo[] _bodies;
+    private readonly int _instArg;
+    private readonly int _csArg;
+
+    private FunctionCompiler(ValidatedModule vm, int definedIndex, ILGenerator il, Type[] paramTypes, CompileOptions options, MethodInfo[] bodies)
     {
         _options = options;
+        _bodies = bodies;
+        _instArg = paramTypes.Length - 2;
+        _csArg = paramTypes.Length - 1;
         _vm = vm;
         _m = vm.Module;
         _fi = vm.Functions[definedIndex];
@@ -73,29 +79,73 @@ internal sealed partial class FunctionCompiler
         _il = il;
         _paramTypes = paramTypes;
         _paramCount = _fi.ParamCount;
-        _selfArg = paramTypes.Length - 1;
         _locals = new LocalBuilder?[_fi.Locals.Length];
         _stack = new ValType[Math.Max(16, _fi.MaxStackHeight + 4)];
         _inst = il.DeclareLocal(typeof(Instance));
         _tryDepth = 0;
     }
 
-    /// <summary>Compiles defined function <paramref name="definedIndex"/> of <paramref name="vm"/> to a method; returns its entry point.</summary>
-    public static nint Compile(ValidatedModule vm, int definedIndex, CompileOptions options = CompileOptions.None)
+    /// <summary>
+    /// Compiles every defined function of <paramref name="vm"/>; returns their entry points (the
+    /// <see cref="FunctionInstance"/> calling convention), by defined index.
+    /// </summary>
+    /// <remarks>
+    /// Each function is a type of its own holding two methods: <c>Body</c>, the code, whose last
+    /// two parameters are the <see cref="Instance"/> and the thread's <see cref="CallStack"/>
+    /// instead of the <see cref="FunctionInstance"/>, and <c>Run</c>, the entry point, which
+    /// fetches both and calls <c>Body</c>. Calls between functions of the module call the
+    /// <c>Body</c> methods directly (no function table load, no thread-local lookup).
+    /// </remarks>
+    public static nint[] CompileModule(ValidatedModule vm, CompileOptions options)
     {
-        var fi = vm.Functions[definedIndex];
-        var type = vm.Types[fi.TypeIndex].Type;
-        var tb = CodeGen.DefineType("F" + fi.FuncIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var ptypes = CodeGen.ParamTypes(type);
-        var mb = tb.DefineMethod("Run", MethodAttributes.Public | MethodAttributes.Static, CodeGen.ReturnType(type), ptypes);
-        var fc = new FunctionCompiler(vm, definedIndex, mb.GetILGenerator(), ptypes, options);
-        fc.EmitBody(definedIndex);
-        var t = tb.CreateType();
+        int n = vm.Functions.Length;
+        var types = new TypeBuilder[n];
+        var bodies = new MethodInfo[n];
+        var entries = new MethodBuilder[n];
+        var bodyBuilders = new MethodBuilder[n];
+        for (int i = 0; i < n; i++)
+        {
+            var fi = vm.Functions[i];
+            var type = vm.Types[fi.TypeIndex].Type;
+            var tb = types[i] = CodeGen.DefineType("F" + fi.FuncIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var ret = CodeGen.ReturnType(type);
+            bodies[i] = bodyBuilders[i] = tb.DefineMethod(Backtraces.BodyMethodName, MethodAttributes.Public | MethodAttributes.Static, ret, CodeGen.BodyParamTypes(type));
+            entries[i] = tb.DefineMethod("Run", MethodAttributes.Public | MethodAttributes.Static, ret, CodeGen.ParamTypes(type));
+        }
+        for (int i = 0; i < n; i++)
+        {
+            var type = vm.Types[vm.Functions[i].TypeIndex].Type;
+            var fc = new FunctionCompiler(vm, i, bodyBuilders[i].GetILGenerator(), CodeGen.BodyParamTypes(type), options, bodies);
+            fc.EmitBody(i);
+            EmitEntry(entries[i].GetILGenerator(), type, bodies[i]);
+        }
+        var result = new nint[n];
         var names = vm.Module.Names;
-        string? funcName = names != null && names.Functions.TryGetValue(fi.FuncIndex, out var n) ? n : null;
-        Backtraces.Register(t, new WasmFrame((int)fi.FuncIndex, funcName, names?.Module));
-        var method = t.GetMethod("Run")!;
-        return method.MethodHandle.GetFunctionPointer();
+        for (int i = 0; i < n; i++)
+        {
+            var fi = vm.Functions[i];
+            var t = types[i].CreateType();
+            string? funcName = names != null && names.Functions.TryGetValue(fi.FuncIndex, out var name) ? name : null;
+            Backtraces.Register(t, new WasmFrame((int)fi.FuncIndex, funcName, names?.Module));
+            result[i] = t.GetMethod("Run")!.MethodHandle.GetFunctionPointer();
+        }
+        return result;
+    }
+
+    private static readonly MethodInfo CurrentCallStack = typeof(CallStack).GetProperty(nameof(CallStack.Current))!.GetMethod!;
+
+    /// <summary>The entry point: passes the arguments on with the instance and the current thread's call stack.</summary>
+    private static void EmitEntry(ILGenerator il, CompositeType type, MethodInfo body)
+    {
+        int self = type.Params.Length + Math.Max(0, type.Results.Length - 1);
+        for (int a = 0; a < self; a++) il.Emit(OpCodes.Ldarg, a);
+        il.Emit(OpCodes.Ldarg, self);
+        il.Emit(OpCodes.Ldfld, FiInstance);
+        il.Emit(OpCodes.Call, CurrentCallStack);
+        // A tail call, so that WebAssembly tail calls through entry points run in constant stack.
+        il.Emit(OpCodes.Tailcall);
+        il.Emit(OpCodes.Call, body);
+        il.Emit(OpCodes.Ret);
     }
 
     // ------------------------------------------------------------------ stack slots
@@ -174,8 +224,8 @@ internal sealed partial class FunctionCompiler
 
     // ------------------------------------------------------------------ prologue and body
 
-    private static readonly MethodInfo EnterMethod = typeof(CallDepthGuard).GetMethod(nameof(CallDepthGuard.Enter))!;
-    private static readonly MethodInfo ExitMethod = typeof(CallDepthGuard).GetMethod(nameof(CallDepthGuard.Exit))!;
+    private static readonly MethodInfo EnterMethod = typeof(CallStack).GetMethod(nameof(CallStack.Enter))!;
+    private static readonly MethodInfo ExitMethod = typeof(CallStack).GetMethod(nameof(CallStack.Exit))!;
     private static readonly FieldInfo FiInstance = typeof(FunctionInstance).GetField(nameof(FunctionInstance.Instance))!;
     private static readonly FieldInfo InstMemories = typeof(Instance).GetField(nameof(Instance.Memories))!;
     private static readonly FieldInfo InstTables = typeof(Instance).GetField(nameof(Instance.Tables))!;
@@ -188,9 +238,9 @@ internal sealed partial class FunctionCompiler
 
     private void EmitBody(int definedIndex)
     {
+        _il.Emit(OpCodes.Ldarg, _csArg);
         _il.Emit(OpCodes.Call, EnterMethod);
-        _il.Emit(OpCodes.Ldarg, _selfArg);
-        _il.Emit(OpCodes.Ldfld, FiInstance);
+        _il.Emit(OpCodes.Ldarg, _instArg);
         _il.Emit(OpCodes.Stloc, _inst);
         if (_m.TotalMemories > 0)
         {
@@ -329,6 +379,7 @@ internal sealed partial class FunctionCompiler
 
     private void Epilogue()
     {
+        _il.Emit(OpCodes.Ldarg, _csArg);
         _il.Emit(OpCodes.Call, ExitMethod);
         var rs = _type.Results;
         for (int i = 1; i < rs.Length; i++)

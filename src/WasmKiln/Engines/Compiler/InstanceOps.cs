@@ -15,11 +15,11 @@ internal static class InstanceOps
     public static FunctionInstance ResolveIndirect(Table table, ulong index, int typeId)
     {
         var e = table.Elements;
-        if (index >= (ulong)e.Length) Trap.UndefinedElement();
+        if (index >= (ulong)e.Length) Traps.UndefinedElement();
         var f = e[(int)index];
         if (f is null) throw new TrapException(TrapKind.UninitializedElement, "uninitialized element " + index.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var fi = (FunctionInstance)f;
-        if (fi.TypeId != typeId && !Subtype(fi.TypeId, typeId)) Trap.IndirectCallTypeMismatch();
+        if (fi.TypeId != typeId && !Subtype(fi.TypeId, typeId)) Traps.IndirectCallTypeMismatch();
         return fi;
     }
 
@@ -30,7 +30,7 @@ internal static class InstanceOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FunctionInstance NonNullFunc(object? f)
     {
-        if (f is null) Trap.NullFunctionReference();
+        if (f is null) Traps.NullFunctionReference();
         return (FunctionInstance)f;
     }
 
@@ -38,7 +38,7 @@ internal static class InstanceOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static object AsNonNull(object? r)
     {
-        if (r is null) Trap.NullReference();
+        if (r is null) Traps.NullReference();
         return r;
     }
 

@@ -40,58 +40,58 @@ internal static class Ops
     [MethodImpl(Inline)]
     public static int I32DivS(int a, int b)
     {
-        if (b == 0) Trap.IntegerDivideByZero();
-        if (b == -1 && a == int.MinValue) Trap.IntegerOverflow();
+        if (b == 0) Traps.IntegerDivideByZero();
+        if (b == -1 && a == int.MinValue) Traps.IntegerOverflow();
         return a / b;
     }
     /// <summary>i32.div_u.</summary>
     [MethodImpl(Inline)]
     public static int I32DivU(int a, int b)
     {
-        if (b == 0) Trap.IntegerDivideByZero();
+        if (b == 0) Traps.IntegerDivideByZero();
         return (int)((uint)a / (uint)b);
     }
     /// <summary>i32.rem_s.</summary>
     [MethodImpl(Inline)]
     public static int I32RemS(int a, int b)
     {
-        if (b == 0) Trap.IntegerDivideByZero();
+        if (b == 0) Traps.IntegerDivideByZero();
         return b == -1 ? 0 : a % b;
     }
     /// <summary>i32.rem_u.</summary>
     [MethodImpl(Inline)]
     public static int I32RemU(int a, int b)
     {
-        if (b == 0) Trap.IntegerDivideByZero();
+        if (b == 0) Traps.IntegerDivideByZero();
         return (int)((uint)a % (uint)b);
     }
     /// <summary>i64.div_s.</summary>
     [MethodImpl(Inline)]
     public static long I64DivS(long a, long b)
     {
-        if (b == 0) Trap.IntegerDivideByZero();
-        if (b == -1 && a == long.MinValue) Trap.IntegerOverflow();
+        if (b == 0) Traps.IntegerDivideByZero();
+        if (b == -1 && a == long.MinValue) Traps.IntegerOverflow();
         return a / b;
     }
     /// <summary>i64.div_u.</summary>
     [MethodImpl(Inline)]
     public static long I64DivU(long a, long b)
     {
-        if (b == 0) Trap.IntegerDivideByZero();
+        if (b == 0) Traps.IntegerDivideByZero();
         return (long)((ulong)a / (ulong)b);
     }
     /// <summary>i64.rem_s.</summary>
     [MethodImpl(Inline)]
     public static long I64RemS(long a, long b)
     {
-        if (b == 0) Trap.IntegerDivideByZero();
+        if (b == 0) Traps.IntegerDivideByZero();
         return b == -1 ? 0 : a % b;
     }
     /// <summary>i64.rem_u.</summary>
     [MethodImpl(Inline)]
     public static long I64RemU(long a, long b)
     {
-        if (b == 0) Trap.IntegerDivideByZero();
+        if (b == 0) Traps.IntegerDivideByZero();
         return (long)((ulong)a % (ulong)b);
     }
     /// <summary>i32.clz.</summary>
@@ -162,8 +162,8 @@ internal static class Ops
     // ---- conversions ----
     private static void TruncTrap(bool nan)
     {
-        if (nan) Trap.InvalidConversionToInteger();
-        Trap.IntegerOverflow();
+        if (nan) Traps.InvalidConversionToInteger();
+        Traps.IntegerOverflow();
     }
     /// <summary>i32.trunc_f32_s.</summary>
     [MethodImpl(Inline)] public static int I32TruncF32S(float a) { if (!(a >= -2147483648f && a < 2147483648f)) TruncTrap(float.IsNaN(a)); return (int)a; }
