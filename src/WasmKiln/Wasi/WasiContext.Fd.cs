@@ -98,7 +98,7 @@ internal sealed partial class WasiContext
     {
         var e = Get(fd);
         if (e == null) return Errno.BadF;
-        if (e.Kind == FdKind.Directory) return Errno.IsDir;
+        if (e.Kind == FdKind.Directory) return Errno.BadF; // as other WASI hosts do (Linux would say EISDIR for read)
         if (!e.Has(Rights.FdRead)) return Errno.NotCapable;
         if (!CheckIovecs(m, (uint)iovs, (uint)iovsLen) || !InBounds(m, (uint)nreadPtr, 4)) return Errno.Fault;
         long total = 0;
@@ -134,7 +134,7 @@ internal sealed partial class WasiContext
     {
         var e = Get(fd);
         if (e == null) return Errno.BadF;
-        if (e.Kind == FdKind.Directory) return Errno.IsDir;
+        if (e.Kind == FdKind.Directory) return Errno.BadF; // as other WASI hosts do (Linux would say EISDIR for read)
         if (e.Kind == FdKind.Stream) return Errno.SPipe;
         if (!e.Has(Rights.FdRead | Rights.FdSeek)) return Errno.NotCapable;
         if (offset < 0) return Errno.Inval;
@@ -168,7 +168,7 @@ internal sealed partial class WasiContext
     {
         var e = Get(fd);
         if (e == null) return Errno.BadF;
-        if (e.Kind == FdKind.Directory) return Errno.IsDir;
+        if (e.Kind == FdKind.Directory) return Errno.BadF; // as other WASI hosts do (Linux would say EISDIR for read)
         if (!e.Has(Rights.FdWrite)) return Errno.NotCapable;
         if (!CheckIovecs(m, (uint)iovs, (uint)iovsLen) || !InBounds(m, (uint)nwrittenPtr, 4)) return Errno.Fault;
         long total = 0;
@@ -205,7 +205,7 @@ internal sealed partial class WasiContext
     {
         var e = Get(fd);
         if (e == null) return Errno.BadF;
-        if (e.Kind == FdKind.Directory) return Errno.IsDir;
+        if (e.Kind == FdKind.Directory) return Errno.BadF; // as other WASI hosts do (Linux would say EISDIR for read)
         if (e.Kind == FdKind.Stream) return Errno.SPipe;
         if (!e.Has(Rights.FdWrite | Rights.FdSeek)) return Errno.NotCapable;
         if (offset < 0) return Errno.Inval;

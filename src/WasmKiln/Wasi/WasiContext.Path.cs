@@ -42,7 +42,9 @@ internal sealed partial class WasiContext
         if (trunc && !dir.Has(Rights.PathFilestatSetSize)) return Errno.NotCapable;
         bool wantWrite = (reqBase & (Rights.FdWrite | Rights.FdAllocate | Rights.FdFilestatSetSize)) != 0
             || (fdFlags & WasiFlags.FdAppend) != 0 || trunc;
-        if (wantWrite && (dir.RightsInheriting & Rights.FdWrite) == 0) return Errno.NotCapable;
+        bool readOnly = dir.Root!.ReadOnly;
+        if (wantWrite && (readOnly || (dir.RightsInheriting & Rights.FdWrite) == 0)) return Errno.NotCapable;
+        ulong mask = readOnly ? ~Rights.Mutating : ulong.MaxValue;
 
         bool follow = (dirFlags & WasiFlags.LookupSymlinkFollow) != 0 && !(creat && excl);
         if (!TrySpan(m, (uint)pathPtr, (uint)pathLen, out var raw)) return Errno.Fault;
@@ -73,7 +75,7 @@ internal sealed partial class WasiContext
                 Root = p.Root,
                 Components = p.Components,
                 Flags = fdFlags,
-                RightsBase = reqBase & dir.RightsInheriting & Rights.Directory,
+                RightsBase = reqBase & dir.RightsInheriting & Rights.Directory & mask,
                 RightsInheriting = reqInheriting & dir.RightsInheriting,
             };
         }
@@ -116,7 +118,7 @@ internal sealed partial class WasiContext
                 Root = p.Root,
                 Components = p.Components,
                 Flags = fdFlags,
-                RightsBase = reqBase & dir.RightsInheriting & Rights.File,
+                RightsBase = reqBase & dir.RightsInheriting & Rights.File & mask,
                 RightsInheriting = reqInheriting & dir.RightsInheriting,
             };
         }

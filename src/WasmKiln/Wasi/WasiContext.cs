@@ -42,15 +42,18 @@ internal sealed partial class WasiContext : IDisposable
         foreach (var p in config.PreopenedDirectories)
         {
             var root = new WasiRoot(p.HostPath, p.ReadOnly);
-            ulong mask = p.ReadOnly ? ~Rights.Mutating : ulong.MaxValue;
+            // Under a read-only preopen the directory loses every mutating path right. The file
+            // rights it passes on keep fd_write and the like, so that a guest libc (which masks
+            // its request with them) still asks for write access and path_open can refuse it
+            // explicitly; what is opened never gets a mutating right (see PathOpen).
             _fds.Add(new WasiFd
             {
                 Kind = FdKind.Directory,
                 FileType = WasiFlags.TypeDirectory,
                 HostPath = p.HostPath,
                 Root = root,
-                RightsBase = Rights.Directory & mask,
-                RightsInheriting = (Rights.Directory | Rights.File) & mask,
+                RightsBase = p.ReadOnly ? Rights.Directory & ~Rights.Mutating : Rights.Directory,
+                RightsInheriting = p.ReadOnly ? (Rights.Directory | Rights.File) & ~(Rights.Mutating & Rights.DirectoryOnly) : Rights.Directory | Rights.File,
                 PreopenName = Encoding.UTF8.GetBytes(p.GuestPath),
             });
         }

@@ -44,10 +44,25 @@ internal static class WasiPathResolver
     }
 
     /// <summary>The attributes of <paramref name="hostPath"/> without following a final link, or null when it does not exist.</summary>
-    public static FileAttributes? GetAttributes(string hostPath)
+    public static FileAttributes? GetAttributes(string hostPath) => TryGetAttributes(hostPath, out var a) == Errno.Success ? a : null;
+
+    /// <summary>
+    /// The attributes of <paramref name="hostPath"/> without following a final link (null when it
+    /// does not exist); the errno when the host cannot tell (a name too long, no permission).
+    /// </summary>
+    public static int TryGetAttributes(string hostPath, out FileAttributes? attributes)
     {
-        var a = new FileInfo(hostPath).Attributes;
-        return (int)a == -1 ? null : a;
+        attributes = null;
+        try
+        {
+            var a = new FileInfo(hostPath).Attributes;
+            if ((int)a != -1) attributes = a;
+            return Errno.Success;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return WasiErrors.FromException(ex);
+        }
     }
 
     public static bool IsLink(FileAttributes a) => (a & FileAttributes.ReparsePoint) != 0;
@@ -92,7 +107,8 @@ internal static class WasiPathResolver
             }
             if (OperatingSystem.IsWindows() && c.IndexOfAny(['\\', ':']) >= 0) return Errno.NotCapable;
             comps.Add(c);
-            var attrs = GetAttributes(root.HostPathOf(comps));
+            int err = TryGetAttributes(root.HostPathOf(comps), out var attrs);
+            if (err != Errno.Success) return err;
             if (attrs == null)
             {
                 if (!last) return Errno.NoEnt;
@@ -103,7 +119,9 @@ internal static class WasiPathResolver
             {
                 if (last && !followFinal && !trailingSlash) break;
                 if (++links > MaxSymlinks) return Errno.Loop;
-                string? target = new FileInfo(root.HostPathOf(comps)).LinkTarget;
+                string? target;
+                try { target = new FileInfo(root.HostPathOf(comps)).LinkTarget; }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return WasiErrors.FromException(ex); }
                 comps.RemoveAt(comps.Count - 1);
                 if (string.IsNullOrEmpty(target)) return Errno.NoEnt;
                 if (Path.IsPathRooted(target))

@@ -1,110 +1,90 @@
 using WasmKiln.Model;
 using WasmKiln.Runtime;
-using WasmKiln.Validation;
 
 namespace WasmKiln.Wasi;
 
 /// <summary>
-/// How a WASI function is called: the store's WASI state, the caller's memory (null when the
-/// module exports none) and the wasm arguments (i32 sign-extended, i64 as is). Returns the errno
-/// (ignored for proc_exit, which has no result and throws).
+/// One function of wasi_snapshot_preview1: its import name and a factory making the typed host
+/// function (exact wasm type: i32 for pointers, sizes, descriptors and flags, i64 for 64-bit
+/// values; the i32 errno as result, none for proc_exit) bound to a store's WASI state.
 /// </summary>
-internal delegate int WasiInvoker(WasiContext context, Memory? memory, ReadOnlySpan<long> args);
-
-/// <summary>One function of wasi_snapshot_preview1 with its exact wasm type.</summary>
 /// <param name="Name">The import name.</param>
-/// <param name="Params">Parameter types (i32 and i64 only).</param>
-/// <param name="Results">Result types: one i32 (the errno) except for proc_exit, which has none.</param>
-/// <param name="Invoke">The implementation.</param>
-internal sealed record WasiFunction(string Name, ValType[] Params, ValType[] Results, WasiInvoker Invoke)
-{
-    private int _typeId = -1;
-
-    /// <summary>The canonical type id of the function's type (registered on first use).</summary>
-    public int TypeId
-    {
-        get
-        {
-            if (_typeId < 0)
-            {
-                var types = new List<SubType> { new(CompositeType.Func(Params, Results), true, []) };
-                _typeId = TypeRegistry.RegisterGroup(types, 0, 1, []);
-            }
-            return _typeId;
-        }
-    }
-}
+/// <param name="Create">
+/// Makes the host function for a <see cref="WasiContext"/>. The function reads the memory the
+/// importing instance exports as "memory" (through its <see cref="Caller"/>); the second argument
+/// gives a memory for calls without an importing instance (may be null).
+/// </param>
+internal sealed record WasiFunction(string Name, Func<WasiContext, Func<Memory?>?, HostFunction> Create);
 
 /// <summary>
 /// The registration table of wasi_snapshot_preview1: every function with its exact wasm type,
-/// implemented by <see cref="WasiContext"/>. Embedders' linkers define each entry under
-/// <see cref="ModuleName"/>; <see cref="CreateFunction"/> makes a runtime function of an entry.
+/// implemented by <see cref="WasiContext"/> as typed host functions (compiled code calls the
+/// delegates directly: no boxing, no allocation per call).
 /// </summary>
 internal static class WasiPreview1
 {
     /// <summary>The import module name.</summary>
     public const string ModuleName = "wasi_snapshot_preview1";
 
-    private static WasiFunction F(string name, string sig, WasiInvoker invoke) => new(name, Types(sig), [ValType.I32], invoke);
+    private static string N(string name) => "`" + ModuleName + "`.`" + name + "`";
 
-    private static ValType[] Types(string sig)
-    {
-        var t = new ValType[sig.Length];
-        for (int i = 0; i < sig.Length; i++) t[i] = sig[i] == 'I' ? ValType.I64 : ValType.I32;
-        return t;
-    }
+    /// <summary>The memory of a call: the importing instance's, else the fallback.</summary>
+    private static Memory? M(Caller c, Func<Memory?>? fallback) => c.GetMemory() ?? fallback?.Invoke();
 
-    private static int I(ReadOnlySpan<long> a, int i) => (int)a[i];
+    private static WasiFunction W(string name, Func<WasiContext, Func<Memory?>?, HostFunction> create) => new(name, create);
 
     /// <summary>Every function, in the order of the witx specification.</summary>
     public static readonly WasiFunction[] Functions =
     [
-        F("args_get", "ii", static (c, m, a) => c.ArgsGet(m, I(a, 0), I(a, 1))),
-        F("args_sizes_get", "ii", static (c, m, a) => c.ArgsSizesGet(m, I(a, 0), I(a, 1))),
-        F("environ_get", "ii", static (c, m, a) => c.EnvironGet(m, I(a, 0), I(a, 1))),
-        F("environ_sizes_get", "ii", static (c, m, a) => c.EnvironSizesGet(m, I(a, 0), I(a, 1))),
-        F("clock_res_get", "ii", static (c, m, a) => c.ClockResGet(m, I(a, 0), I(a, 1))),
-        F("clock_time_get", "iIi", static (c, m, a) => c.ClockTimeGet(m, I(a, 0), a[1], I(a, 2))),
-        F("fd_advise", "iIIi", static (c, m, a) => c.FdAdvise(I(a, 0), a[1], a[2], I(a, 3))),
-        F("fd_allocate", "iII", static (c, m, a) => c.FdAllocate(I(a, 0), a[1], a[2])),
-        F("fd_close", "i", static (c, m, a) => c.FdClose(I(a, 0))),
-        F("fd_datasync", "i", static (c, m, a) => c.FdDatasync(I(a, 0))),
-        F("fd_fdstat_get", "ii", static (c, m, a) => c.FdFdstatGet(m, I(a, 0), I(a, 1))),
-        F("fd_fdstat_set_flags", "ii", static (c, m, a) => c.FdFdstatSetFlags(I(a, 0), I(a, 1))),
-        F("fd_fdstat_set_rights", "iII", static (c, m, a) => c.FdFdstatSetRights(I(a, 0), a[1], a[2])),
-        F("fd_filestat_get", "ii", static (c, m, a) => c.FdFilestatGet(m, I(a, 0), I(a, 1))),
-        F("fd_filestat_set_size", "iI", static (c, m, a) => c.FdFilestatSetSize(I(a, 0), a[1])),
-        F("fd_filestat_set_times", "iIIi", static (c, m, a) => c.FdFilestatSetTimes(I(a, 0), a[1], a[2], I(a, 3))),
-        F("fd_pread", "iiiIi", static (c, m, a) => c.FdPread(m, I(a, 0), I(a, 1), I(a, 2), a[3], I(a, 4))),
-        F("fd_prestat_get", "ii", static (c, m, a) => c.FdPrestatGet(m, I(a, 0), I(a, 1))),
-        F("fd_prestat_dir_name", "iii", static (c, m, a) => c.FdPrestatDirName(m, I(a, 0), I(a, 1), I(a, 2))),
-        F("fd_pwrite", "iiiIi", static (c, m, a) => c.FdPwrite(m, I(a, 0), I(a, 1), I(a, 2), a[3], I(a, 4))),
-        F("fd_read", "iiii", static (c, m, a) => c.FdRead(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3))),
-        F("fd_readdir", "iiiIi", static (c, m, a) => c.FdReaddir(m, I(a, 0), I(a, 1), I(a, 2), a[3], I(a, 4))),
-        F("fd_renumber", "ii", static (c, m, a) => c.FdRenumber(I(a, 0), I(a, 1))),
-        F("fd_seek", "iIii", static (c, m, a) => c.FdSeek(m, I(a, 0), a[1], I(a, 2), I(a, 3))),
-        F("fd_sync", "i", static (c, m, a) => c.FdSync(I(a, 0))),
-        F("fd_tell", "ii", static (c, m, a) => c.FdTell(m, I(a, 0), I(a, 1))),
-        F("fd_write", "iiii", static (c, m, a) => c.FdWrite(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3))),
-        F("path_create_directory", "iii", static (c, m, a) => c.PathCreateDirectory(m, I(a, 0), I(a, 1), I(a, 2))),
-        F("path_filestat_get", "iiiii", static (c, m, a) => c.PathFilestatGet(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3), I(a, 4))),
-        F("path_filestat_set_times", "iiiiIIi", static (c, m, a) => c.PathFilestatSetTimes(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3), a[4], a[5], I(a, 6))),
-        F("path_link", "iiiiiii", static (c, m, a) => c.PathLink(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3), I(a, 4), I(a, 5), I(a, 6))),
-        F("path_open", "iiiiiIIii", static (c, m, a) => c.PathOpen(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3), I(a, 4), a[5], a[6], I(a, 7), I(a, 8))),
-        F("path_readlink", "iiiiii", static (c, m, a) => c.PathReadlink(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3), I(a, 4), I(a, 5))),
-        F("path_remove_directory", "iii", static (c, m, a) => c.PathRemoveDirectory(m, I(a, 0), I(a, 1), I(a, 2))),
-        F("path_rename", "iiiiii", static (c, m, a) => c.PathRename(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3), I(a, 4), I(a, 5))),
-        F("path_symlink", "iiiii", static (c, m, a) => c.PathSymlink(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3), I(a, 4))),
-        F("path_unlink_file", "iii", static (c, m, a) => c.PathUnlinkFile(m, I(a, 0), I(a, 1), I(a, 2))),
-        F("poll_oneoff", "iiii", static (c, m, a) => c.PollOneoff(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3))),
-        new("proc_exit", [ValType.I32], [], static (c, m, a) => { c.ProcExit(I(a, 0)); return 0; }),
-        F("proc_raise", "i", static (c, m, a) => WasiContext.ProcRaise(I(a, 0))),
-        F("sched_yield", "", static (c, m, a) => WasiContext.SchedYield()),
-        F("random_get", "ii", static (c, m, a) => c.RandomGet(m, I(a, 0), I(a, 1))),
-        F("sock_accept", "iii", static (c, m, a) => c.SockAccept(m, I(a, 0), I(a, 1), I(a, 2))),
-        F("sock_recv", "iiiiii", static (c, m, a) => c.SockRecv(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3), I(a, 4), I(a, 5))),
-        F("sock_send", "iiiii", static (c, m, a) => c.SockSend(m, I(a, 0), I(a, 1), I(a, 2), I(a, 3), I(a, 4))),
-        F("sock_shutdown", "ii", static (c, m, a) => c.SockShutdown(I(a, 0), I(a, 1))),
+        W("args_get", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.ArgsGet(M(c, f), a, b), N("args_get"))),
+        W("args_sizes_get", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.ArgsSizesGet(M(c, f), a, b), N("args_sizes_get"))),
+        W("environ_get", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.EnvironGet(M(c, f), a, b), N("environ_get"))),
+        W("environ_sizes_get", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.EnvironSizesGet(M(c, f), a, b), N("environ_sizes_get"))),
+        W("clock_res_get", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.ClockResGet(M(c, f), a, b), N("clock_res_get"))),
+        W("clock_time_get", static (x, f) => HostFunctions.From<int, long, int, int>((c, a, b, d) => x.ClockTimeGet(M(c, f), a, b, d), N("clock_time_get"))),
+        W("fd_advise", static (x, f) => HostFunctions.From<int, long, long, int, int>((a, b, d, e) => x.FdAdvise(a, b, d, e), N("fd_advise"))),
+        W("fd_allocate", static (x, f) => HostFunctions.From<int, long, long, int>((a, b, d) => x.FdAllocate(a, b, d), N("fd_allocate"))),
+        W("fd_close", static (x, f) => HostFunctions.From<int, int>(a => x.FdClose(a), N("fd_close"))),
+        W("fd_datasync", static (x, f) => HostFunctions.From<int, int>(a => x.FdDatasync(a), N("fd_datasync"))),
+        W("fd_fdstat_get", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.FdFdstatGet(M(c, f), a, b), N("fd_fdstat_get"))),
+        W("fd_fdstat_set_flags", static (x, f) => HostFunctions.From<int, int, int>((a, b) => x.FdFdstatSetFlags(a, b), N("fd_fdstat_set_flags"))),
+        W("fd_fdstat_set_rights", static (x, f) => HostFunctions.From<int, long, long, int>((a, b, d) => x.FdFdstatSetRights(a, b, d), N("fd_fdstat_set_rights"))),
+        W("fd_filestat_get", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.FdFilestatGet(M(c, f), a, b), N("fd_filestat_get"))),
+        W("fd_filestat_set_size", static (x, f) => HostFunctions.From<int, long, int>((a, b) => x.FdFilestatSetSize(a, b), N("fd_filestat_set_size"))),
+        W("fd_filestat_set_times", static (x, f) => HostFunctions.From<int, long, long, int, int>((a, b, d, e) => x.FdFilestatSetTimes(a, b, d, e), N("fd_filestat_set_times"))),
+        W("fd_pread", static (x, f) => HostFunctions.From<int, int, int, long, int, int>((c, a, b, d, e, g) => x.FdPread(M(c, f), a, b, d, e, g), N("fd_pread"))),
+        W("fd_prestat_get", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.FdPrestatGet(M(c, f), a, b), N("fd_prestat_get"))),
+        W("fd_prestat_dir_name", static (x, f) => HostFunctions.From<int, int, int, int>((c, a, b, d) => x.FdPrestatDirName(M(c, f), a, b, d), N("fd_prestat_dir_name"))),
+        W("fd_pwrite", static (x, f) => HostFunctions.From<int, int, int, long, int, int>((c, a, b, d, e, g) => x.FdPwrite(M(c, f), a, b, d, e, g), N("fd_pwrite"))),
+        W("fd_read", static (x, f) => HostFunctions.From<int, int, int, int, int>((c, a, b, d, e) => x.FdRead(M(c, f), a, b, d, e), N("fd_read"))),
+        W("fd_readdir", static (x, f) => HostFunctions.From<int, int, int, long, int, int>((c, a, b, d, e, g) => x.FdReaddir(M(c, f), a, b, d, e, g), N("fd_readdir"))),
+        W("fd_renumber", static (x, f) => HostFunctions.From<int, int, int>((a, b) => x.FdRenumber(a, b), N("fd_renumber"))),
+        W("fd_seek", static (x, f) => HostFunctions.From<int, long, int, int, int>((c, a, b, d, e) => x.FdSeek(M(c, f), a, b, d, e), N("fd_seek"))),
+        W("fd_sync", static (x, f) => HostFunctions.From<int, int>(a => x.FdSync(a), N("fd_sync"))),
+        W("fd_tell", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.FdTell(M(c, f), a, b), N("fd_tell"))),
+        W("fd_write", static (x, f) => HostFunctions.From<int, int, int, int, int>((c, a, b, d, e) => x.FdWrite(M(c, f), a, b, d, e), N("fd_write"))),
+        W("path_create_directory", static (x, f) => HostFunctions.From<int, int, int, int>((c, a, b, d) => x.PathCreateDirectory(M(c, f), a, b, d), N("path_create_directory"))),
+        W("path_filestat_get", static (x, f) => HostFunctions.From<int, int, int, int, int, int>((c, a, b, d, e, g) => x.PathFilestatGet(M(c, f), a, b, d, e, g), N("path_filestat_get"))),
+        W("path_filestat_set_times", static (x, f) => HostFunctions.From<int, int, int, int, long, long, int, int>(
+            (c, a, b, d, e, g, h, i) => x.PathFilestatSetTimes(M(c, f), a, b, d, e, g, h, i), N("path_filestat_set_times"))),
+        W("path_link", static (x, f) => HostFunctions.From<int, int, int, int, int, int, int, int>(
+            (c, a, b, d, e, g, h, i) => x.PathLink(M(c, f), a, b, d, e, g, h, i), N("path_link"))),
+        W("path_open", static (x, f) => HostFunction.Create(new PathOpenThunk((c, a, b, d, e, g, h, i, j, k) => x.PathOpen(M(c, f), a, b, d, e, g, h, i, j, k)),
+            [typeof(int), typeof(int), typeof(int), typeof(int), typeof(int), typeof(long), typeof(long), typeof(int), typeof(int)], typeof(int), N("path_open"))),
+        W("path_readlink", static (x, f) => HostFunctions.From<int, int, int, int, int, int, int>((c, a, b, d, e, g, h) => x.PathReadlink(M(c, f), a, b, d, e, g, h), N("path_readlink"))),
+        W("path_remove_directory", static (x, f) => HostFunctions.From<int, int, int, int>((c, a, b, d) => x.PathRemoveDirectory(M(c, f), a, b, d), N("path_remove_directory"))),
+        W("path_rename", static (x, f) => HostFunctions.From<int, int, int, int, int, int, int>((c, a, b, d, e, g, h) => x.PathRename(M(c, f), a, b, d, e, g, h), N("path_rename"))),
+        W("path_symlink", static (x, f) => HostFunctions.From<int, int, int, int, int, int>((c, a, b, d, e, g) => x.PathSymlink(M(c, f), a, b, d, e, g), N("path_symlink"))),
+        W("path_unlink_file", static (x, f) => HostFunctions.From<int, int, int, int>((c, a, b, d) => x.PathUnlinkFile(M(c, f), a, b, d), N("path_unlink_file"))),
+        W("poll_oneoff", static (x, f) => HostFunctions.From<int, int, int, int, int>((c, a, b, d, e) => x.PollOneoff(M(c, f), a, b, d, e), N("poll_oneoff"))),
+        W("proc_exit", static (x, f) => HostFunctions.From<int>(a => x.ProcExit(a), N("proc_exit"))),
+        W("proc_raise", static (x, f) => HostFunctions.From<int, int>(a => WasiContext.ProcRaise(a), N("proc_raise"))),
+        W("sched_yield", static (x, f) => HostFunctions.From(() => WasiContext.SchedYield(), N("sched_yield"))),
+        W("random_get", static (x, f) => HostFunctions.From<int, int, int>((c, a, b) => x.RandomGet(M(c, f), a, b), N("random_get"))),
+        W("sock_accept", static (x, f) => HostFunctions.From<int, int, int, int>((c, a, b, d) => x.SockAccept(M(c, f), a, b, d), N("sock_accept"))),
+        W("sock_recv", static (x, f) => HostFunctions.From<int, int, int, int, int, int, int>((c, a, b, d, e, g, h) => x.SockRecv(M(c, f), a, b, d, e, g, h), N("sock_recv"))),
+        W("sock_send", static (x, f) => HostFunctions.From<int, int, int, int, int, int>((c, a, b, d, e, g) => x.SockSend(M(c, f), a, b, d, e, g), N("sock_send"))),
+        W("sock_shutdown", static (x, f) => HostFunctions.From<int, int, int>((a, b) => x.SockShutdown(a, b), N("sock_shutdown"))),
     ];
 
     private static readonly Dictionary<string, WasiFunction> ByName = CreateIndex();
@@ -120,29 +100,19 @@ internal static class WasiPreview1
     public static WasiFunction? Find(string name) => ByName.GetValueOrDefault(name);
 
     /// <summary>
-    /// A runtime function for <paramref name="function"/> bound to <paramref name="context"/>;
-    /// <paramref name="memory"/> gives the caller's memory at call time.
+    /// A runtime function for <paramref name="function"/> bound to <paramref name="context"/>
+    /// (see <see cref="WasiFunction.Create"/> for <paramref name="fallbackMemory"/>).
     /// </summary>
-    public static FunctionInstance CreateFunction(WasiFunction function, WasiContext context, Func<Memory?> memory)
-    {
-        var invoke = function.Invoke;
-        bool hasResult = function.Results.Length == 1;
-        var type = TypeRegistry.Get(function.TypeId).Type;
-        var host = new HostFunction(type, args =>
-        {
-            Span<long> raw = stackalloc long[args.Length];
-            for (int i = 0; i < args.Length; i++) raw[i] = args[i].Type.Kind == ValKind.I64 ? args[i].AsI64 : args[i].AsI32;
-            int errno = invoke(context, memory(), raw);
-            return hasResult ? [Value.I32(errno)] : [];
-        }, ModuleName + "." + function.Name);
-        return new FunctionInstance(host, function.TypeId);
-    }
+    public static FunctionInstance CreateFunction(WasiFunction function, WasiContext context, Func<Memory?>? fallbackMemory = null) =>
+        new(function.Create(context, fallbackMemory));
 
     /// <summary>
-    /// An import resolver for <see cref="Linker.Instantiate"/>: wasi_snapshot_preview1 functions
-    /// bound to <paramref name="context"/>, null for any other import (or an unknown name).
+    /// An import resolver for <see cref="Runtime.Linker.Instantiate"/>: wasi_snapshot_preview1
+    /// functions bound to <paramref name="context"/> (<paramref name="memory"/> is the fallback
+    /// memory of <see cref="WasiFunction.Create"/>), <paramref name="other"/>'s answer for any
+    /// other import, null for an unknown WASI name.
     /// </summary>
-    public static Func<Import, object?> Resolver(WasiContext context, Func<Memory?> memory, Func<Import, object?>? other = null)
+    public static Func<Import, object?> Resolver(WasiContext context, Func<Memory?>? memory = null, Func<Import, object?>? other = null)
     {
         var made = new Dictionary<string, FunctionInstance>(StringComparer.Ordinal);
         return imp =>
@@ -156,4 +126,22 @@ internal static class WasiPreview1
             return fi;
         };
     }
+}
+
+/// <summary>The delegate of path_open (nine wasm parameters, one more than the generic host thunks take).</summary>
+internal delegate int PathOpenFunc(Caller caller, int fd, int dirFlags, int path, int pathLen, int oflags, long rightsBase, long rightsInheriting, int fdFlags, int openedFd);
+
+/// <summary>The typed host thunk of path_open.</summary>
+internal sealed class PathOpenThunk(PathOpenFunc f) : HostThunk
+{
+    /// <inheritdoc/>
+    public override Delegate Target => f;
+
+    /// <inheritdoc/>
+    public override bool TakesCaller => true;
+
+    /// <inheritdoc/>
+    public override void Invoke(ValueSlot[] slots, Caller caller) =>
+        SlotConvert.WriteResult(slots, f(caller, slots[0].I32, slots[1].I32, slots[2].I32, slots[3].I32, slots[4].I32,
+            slots[5].I64, slots[6].I64, slots[7].I32, slots[8].I32));
 }

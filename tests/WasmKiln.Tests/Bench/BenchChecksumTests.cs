@@ -1,18 +1,12 @@
-using WasmKiln.Binary;
-using WasmKiln.Model;
-using WasmKiln.Runtime;
-using WasmKiln.Validation;
+using System.Text;
 using Xunit;
 
 namespace WasmKiln.Tests.Bench;
 
-using Instance = WasmKiln.Runtime.Instance;
-using Linker = WasmKiln.Runtime.Linker;
-using Store = WasmKiln.Runtime.Store;
-
 /// <summary>
 /// Runs the bench corpus (../shared/bench/wasm/*.wasm) on the compiler engine with the "smoke"
-/// argument and checks each program's one-line checksum output.
+/// argument, through the public API with WASI preview1 (Linker.DefineWasi), and checks each
+/// program's one-line checksum output.
 /// </summary>
 public class BenchChecksumTests
 {
@@ -47,20 +41,27 @@ public class BenchChecksumTests
         Skip.IfNot(File.Exists(path), program + ".wasm not found");
 
         var (arg, expected) = Smoke[program];
-        var info = ModuleDecoder.Decode(File.ReadAllBytes(path));
-        foreach (var imp in info.Imports)
+        var engine = new Engine(new EngineOptions { Tier = EngineTier.Compiler });
+        var module = Module.FromFile(engine, path);
+        foreach (var imp in module.Imports) Assert.Equal("wasi_snapshot_preview1", imp.Module);
+
+        var stdout = new MemoryStream();
+        var stderr = new MemoryStream();
+        var wasi = new WasiConfiguration().WithArg(program).WithStandardOutput(stdout).WithStandardError(stderr);
+        if (arg != null) wasi.WithArg(arg);
+        using var store = new Store(engine) { Wasi = wasi };
+        var instance = new Linker(engine).DefineWasi().Instantiate(store, module);
+        int code = 0;
+        try
         {
-            Assert.Equal("wasi_snapshot_preview1", imp.Module);
-            Assert.Equal(ExternKind.Func, imp.Kind);
-            Assert.Contains(imp.Name, MiniWasi.Provided);
+            instance.GetAction("_start")();
         }
-        var vm = Validator.Validate(info);
+        catch (WasiExitException e)
+        {
+            code = e.ExitCode;
+        }
 
-        var wasi = arg == null ? new MiniWasi(program) : new MiniWasi(program, arg);
-        var inst = wasi.Instantiate(vm, new Store());
-        int code = wasi.RunStart(inst);
-
-        Assert.True(code == 0, "exit code " + code + ", stderr: " + wasi.Stderr);
-        Assert.Equal(expected, wasi.Stdout.ToString());
+        Assert.True(code == 0, "exit code " + code + ", stderr: " + Encoding.UTF8.GetString(stderr.ToArray()));
+        Assert.Equal(expected, Encoding.UTF8.GetString(stdout.ToArray()));
     }
 }

@@ -300,6 +300,9 @@ public class WasiFdTests : WasiTestBase
         // A cookie past the end reads nothing; a file is not a directory.
         Assert.Equal(Errno.Success, Ctx.FdReaddir(Mem, dir, buf, 200, 1000, 0));
         Assert.Equal(0, U32(0));
+        // Reading or writing a directory descriptor is refused.
+        Assert.Equal(Errno.BadF, Read(dir).Errno);
+        Assert.Equal(Errno.BadF, Write(dir, "x").Errno);
         int file = OpenOk("d/.hidden");
         Assert.Equal(Errno.NotDir, Ctx.FdReaddir(Mem, file, buf, 200, 0, 0));
     }

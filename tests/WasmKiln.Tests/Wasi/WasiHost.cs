@@ -13,7 +13,7 @@ internal sealed class WasiHost : IDisposable
     public MemoryStream Stdout { get; } = new();
     public MemoryStream Stderr { get; } = new();
     public WasiContext Context { get; }
-    public Instance Instance { get; }
+    public WasmKiln.Runtime.Instance Instance { get; }
     private Memory? _memory;
 
     public WasiHost(byte[] wasm, WasiConfiguration config)
@@ -21,7 +21,7 @@ internal sealed class WasiHost : IDisposable
         config.WithStandardOutput(Stdout).WithStandardError(Stderr);
         Context = new WasiContext(config);
         var vm = Validator.Validate(ModuleDecoder.Decode(wasm));
-        Instance = Linker.Instantiate(vm, new Store(), WasiPreview1.Resolver(Context, () => _memory));
+        Instance = WasmKiln.Runtime.Linker.Instantiate(vm, new WasmKiln.Runtime.Store(), WasiPreview1.Resolver(Context, () => _memory));
         _memory = Instance.Exports.TryGetValue("memory", out var m) && m.Value is Memory mem ? mem : null;
     }
 

@@ -348,10 +348,15 @@ public class WasiReadOnlyTests() : WasiTestBase(readOnly: true)
         Assert.True(File.Exists(HostPath("r.txt")) && !File.Exists(HostPath("s.txt")));
         Assert.Equal("read me", File.ReadAllText(HostPath("r.txt")));
 
-        // A directory opened under it cannot regain write rights.
+        // A file opened under it has no mutating right, even when asked for.
+        int r = OpenOk("r.txt", rights: Rights.FdRead | Rights.FdFilestatSetTimes);
+        Assert.Equal(Errno.NotCapable, Ctx.FdFilestatSetTimes(r, 0, 0, WasiFlags.SetMtimNow));
+
+        // A directory opened under it cannot regain mutating rights, nor open for writing.
         int d = OpenOk("d", WasiFlags.ODirectory, Rights.Directory);
         Assert.Equal(Errno.Success, Ctx.FdFdstatGet(Mem, d, 0));
-        Assert.Equal(0UL, (ulong)U64(8) & Rights.PathCreateFile);
-        Assert.Equal(0UL, (ulong)U64(16) & Rights.FdWrite);
+        Assert.Equal(0UL, (ulong)U64(8) & (Rights.PathCreateFile | Rights.PathUnlinkFile | Rights.PathCreateDirectory));
+        Assert.Equal(Errno.NotCapable, Open("../r.txt", rights: Rights.FdWrite, dirFd: d).Errno);
+        Assert.Equal(Errno.NotCapable, Open("new", WasiFlags.OCreat, Rights.FdRead, dirFd: d).Errno);
     }
 }
