@@ -40,6 +40,8 @@ internal sealed unsafe class LoweredFunction
     public readonly int FrameSize;
     /// <summary>Whether some declared local is a reference (its slot must be cleared on entry).</summary>
     public readonly bool HasRefLocals;
+    /// <summary>The function's try regions, innermost first (exception handling), or null.</summary>
+    public CatchRegion[]? CatchRegions;
 }
 
 /// <summary>

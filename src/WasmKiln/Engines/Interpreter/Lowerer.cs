@@ -95,7 +95,10 @@ internal sealed unsafe partial class Lowerer
     {
         var l = new Lowerer(vm, definedIndex);
         l.LowerBody(definedIndex);
-        return new LoweredFunction(l._code.AsSpan(0, l._n), l._type, l._fi.FuncIndex, l._paramSlots, l._localSlots, Math.Max(l._maxSlot, 1), l._hasRefLocals);
+        return new LoweredFunction(l._code.AsSpan(0, l._n), l._type, l._fi.FuncIndex, l._paramSlots, l._localSlots, Math.Max(l._maxSlot, 1), l._hasRefLocals)
+        {
+            CatchRegions = l.CatchRegions,
+        };
     }
 
     private void LowerBody(int definedIndex)
@@ -502,6 +505,7 @@ internal sealed unsafe partial class Lowerer
     private void LowerEnd()
     {
         var c = _ctl[^1];
+        OnBlockEnd(c);
         bool reachable = !_unreachable;
         if (c.IsFunction)
         {
