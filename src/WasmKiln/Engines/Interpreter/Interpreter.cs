@@ -302,19 +302,7 @@ internal static unsafe class Interpreter
         }
     }
 
-    private static void InvokeForeign(FunctionInstance f, ValueSlot[] slots)
-    {
-        if (f.Host != null)
-        {
-            f.Host.InvokeSlots(slots, f);
-            return;
-        }
-        var ps = f.Type.Params;
-        var args = new Value[ps.Length];
-        for (int i = 0; i < args.Length; i++) args[i] = slots[i].Get(ps[i]);
-        var rs = f.Invoke(args);
-        for (int i = 0; i < rs.Length; i++) slots[i].Set(rs[i]);
-    }
+    private static void InvokeForeign(FunctionInstance f, ValueSlot[] slots) => f.InvokeSlots(slots);
 
     // ------------------------------------------------------------------ slot conversion
 
