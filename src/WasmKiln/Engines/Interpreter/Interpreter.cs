@@ -128,7 +128,9 @@ internal static unsafe class Interpreter
     internal static LoweredFunction Prepare(FunctionInstance f)
     {
         var inst = f.Instance ?? throw new WasmException("interpreter: not a WebAssembly function");
-        var lf = LoweredModule.For(inst.Module).Get(f.DefinedIndex);
+        var store = inst.Store;
+        var options = (store.ConsumeFuel ? Compiler.CompileOptions.Fuel : 0) | (store.Interruptible ? Compiler.CompileOptions.Interrupts : 0);
+        var lf = LoweredModule.For(inst.Module, options).Get(f.DefinedIndex);
         f.TierCode = lf;
         return lf;
     }
