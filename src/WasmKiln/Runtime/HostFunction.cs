@@ -112,6 +112,18 @@ internal sealed class HostFunction
     internal TrapException Failure(Exception e) =>
         new(TrapKind.HostFunctionFailed, "host function " + Name + " failed: " + e.Message, e);
 
+    /// <summary>Used by the typed IL host adapter: the user delegate of typed host function <paramref name="self"/>.</summary>
+    internal static Delegate TargetOf(FunctionInstance self) => self.Host!.Thunk!.Target;
+
+    /// <summary>Used by the typed IL host adapter: the caller bound to <paramref name="self"/>.</summary>
+    internal static Caller CallerOf(FunctionInstance self) => self.Caller ?? Caller.Unbound;
+
+    /// <summary>Used by the typed IL host adapter: the trap for exception <paramref name="e"/> of <paramref name="self"/>.</summary>
+    internal static Exception FailureOf(Exception e, FunctionInstance self) => self.Host!.Failure(e);
+
+    /// <summary>Used by the typed IL host adapter: the runtime reference of a <see cref="Function"/>.</summary>
+    internal static object? RefOf(Function? f) => f?.Target;
+
     /// <summary>Used by the generic IL host adapter: runs the function on <paramref name="slots"/> (see <see cref="InvokeSlots"/>).</summary>
     internal static void CallSlots(ValueSlot[] slots, FunctionInstance self) => self.Host!.InvokeSlots(slots, self);
 }

@@ -95,7 +95,7 @@ public abstract class WasiTestBase : IDisposable
     {
         var (p, l) = Str(path);
         int result = Alloc(4);
-        int err = Ctx.PathOpen(Mem, dirFd, lookup, p, l, oflags, (long)rights, (long)rights, fdflags, result);
+        int err = Ctx.PathOpen(Mem, dirFd, lookup, p, l, oflags, (long)rights, -1, fdflags, result);
         return (err, err == 0 ? U32(result) : -1);
     }
 

@@ -90,15 +90,19 @@ internal sealed partial class FunctionCompiler
             case Op.LocalGet:
                 LoadLocal(ins.A);
                 Push(LocalType(ins.A));
+                _slotLocal[_sp - 1] = (int)ins.A;
                 return;
             case Op.LocalSet:
                 LoadAt(_sp - 1);
                 _sp--;
                 StoreLocal(ins.A);
+                LocalWritten(ins.A);
                 return;
             case Op.LocalTee:
                 LoadAt(_sp - 1);
                 StoreLocal(ins.A);
+                LocalWritten(ins.A);
+                _slotLocal[_sp - 1] = (int)ins.A;
                 return;
             case Op.GlobalGet:
             {
@@ -528,22 +532,36 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>Emits the checked address of an access of <paramref name="size"/> bytes; the address operand is in <paramref name="addr"/>.</summary>
-    private void EmitPointer(uint memIdx, LocalBuilder addr, ulong offset, int size)
+    /// <remarks>
+    /// <paramref name="addrHeight"/> is the address operand's stack height: when that slot holds a
+    /// local whose value was already checked for an end at least as far, no check is emitted.
+    /// </remarks>
+    private void EmitPointer(uint memIdx, LocalBuilder addr, ulong offset, int size, int addrHeight = -1)
     {
         var il = _il;
         bool is64 = _vm.Context.Memories[memIdx].Limits.Is64;
         if (memIdx == 0 && !is64 && _len0 != null)
         {
+            ulong end = offset + (ulong)size;
+            int local = addrHeight >= 0 ? _slotLocal[addrHeight] : -1;
+            bool known = false;
+            if (local >= 0)
+            {
+                known = _checkedEnd.TryGetValue((uint)local, out var done) && done >= end;
+                if (!known) _checkedEnd[(uint)local] = end;
+            }
             var ok = il.DefineLabel();
+            if (known) goto Address;
             il.Emit(OpCodes.Ldloc, addr);
             il.Emit(OpCodes.Conv_U8);
-            il.Emit(OpCodes.Ldc_I8, (long)(offset + (ulong)size));
+            il.Emit(OpCodes.Ldc_I8, (long)end);
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Ldloc, _len0);
             il.Emit(OpCodes.Ble_Un, ok);
             il.Emit(OpCodes.Call, typeof(Traps).GetMethod(nameof(Traps.MemoryOutOfBounds))!);
             il.Emit(OpCodes.Ldnull);
             il.Emit(OpCodes.Throw);
+        Address:
             il.MarkLabel(ok);
             il.Emit(OpCodes.Ldloc, _base0!);
             il.Emit(OpCodes.Ldloc, addr);
@@ -573,7 +591,7 @@ internal sealed partial class FunctionCompiler
             // Load.
             var addr = TopSlot();
             _sp--;
-            EmitPointer(ins.A, addr, ins.MemOffset, size);
+            EmitPointer(ins.A, addr, ins.MemOffset, size, _sp);
             il.Emit(OpCodes.Unaligned, (byte)1);
             switch (ins.Op)
             {
@@ -601,7 +619,7 @@ internal sealed partial class FunctionCompiler
             var value = TopSlot();
             var addr = TopSlot(1);
             _sp -= 2;
-            EmitPointer(ins.A, addr, ins.MemOffset, size);
+            EmitPointer(ins.A, addr, ins.MemOffset, size, _sp);
             il.Emit(OpCodes.Ldloc, value);
             var st = ins.Op switch
             {
