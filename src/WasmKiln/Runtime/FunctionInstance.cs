@@ -23,6 +23,9 @@ internal sealed class FunctionInstance
     /// <summary>The entry point (see the class remarks), or 0 while not compiled yet.</summary>
     public nint Code;
 
+    /// <summary>Code of this function prepared by an execution tier other than the compiler (the interpreter's lowered function), or null.</summary>
+    internal object? TierCode;
+
     /// <summary>The instance a WebAssembly function belongs to (null for a host function).</summary>
     public readonly Instance? Instance;
 
@@ -48,14 +51,38 @@ internal sealed class FunctionInstance
     }
 
     /// <summary>A host function of canonical type <paramref name="typeId"/>.</summary>
-    public FunctionInstance(HostFunction host, int typeId)
+    /// <remarks>No code is generated here: the compiler tier's adapter is made on first use by
+    /// <see cref="EntryOf"/>, so host functions also work where dynamic code is not supported.</remarks>
+    public FunctionInstance(HostFunction host, int typeId) : this(host, typeId, null) { }
+
+    /// <summary>A typed host function (its type id is <see cref="HostFunction.TypeId"/>).</summary>
+    public FunctionInstance(HostFunction host) : this(host, host.TypeId >= 0 ? host.TypeId : throw new ArgumentException("untyped host function needs a type id", nameof(host)), null) { }
+
+    private FunctionInstance(HostFunction host, int typeId, Caller? caller)
     {
         Host = host;
         DefinedIndex = -1;
         TypeId = typeId;
         Type = TypeRegistry.Get(typeId).Type;
-        Code = SignatureStubs.HostAdapter(Type);
+        Caller = caller;
     }
+
+    /// <summary>For a host function taking a <see cref="WasmKiln.Caller"/>: the caller of the instance that imported this function (null when unbound).</summary>
+    public readonly Caller? Caller;
+
+    /// <summary>Cached slot invoker of the compiler tier (null until first used).</summary>
+    internal SlotInvoker? CachedInvoker;
+
+    /// <summary>The public wrapper of this function (made once, on first need).</summary>
+    internal Function? Wrapper;
+
+    /// <summary>
+    /// This host function bound to <paramref name="importer"/>: when the host function takes a
+    /// <see cref="WasmKiln.Caller"/>, a new function instance whose caller is <paramref name="importer"/>;
+    /// otherwise this function itself.
+    /// </summary>
+    internal FunctionInstance BindCaller(Instance importer) =>
+        Host is { TakesCaller: true } && Caller == null ? new FunctionInstance(Host, TypeId, new Caller(importer)) : this;
 
     /// <summary>The entry point of <paramref name="f"/>, compiling it first when needed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -68,7 +95,7 @@ internal sealed class FunctionInstance
     [MethodImpl(MethodImplOptions.NoInlining)]
     private nint CompileNow()
     {
-        nint code = Instance!.Code.EntryPoint(DefinedIndex);
+        nint code = Host != null ? SignatureStubs.HostAdapter(this) : Instance!.Code.EntryPoint(DefinedIndex);
         Volatile.Write(ref Code, code);
         return code;
     }
@@ -95,7 +122,7 @@ internal sealed class FunctionInstance
         int saved = CallDepthGuard.Depth;
         try
         {
-            SignatureStubs.Invoker(Type)(slots, this);
+            InvokeSlots(slots);
         }
         catch (TrapException trap)
         {
@@ -110,6 +137,18 @@ internal sealed class FunctionInstance
         var results = new Value[rs.Length];
         for (int i = 0; i < rs.Length; i++) results[i] = slots[i].Get(rs[i]);
         return results;
+    }
+
+    /// <summary>
+    /// Calls the function on <paramref name="slots"/> (arguments in <c>slots[0..params)</c>, results
+    /// overwrite the slots from 0; the array has room for both): a host function through its slot
+    /// path, a WebAssembly function through its store's execution tier. Traps propagate as
+    /// <see cref="TrapException"/>; the caller restores <see cref="CallDepthGuard.Depth"/> when it is the host boundary.
+    /// </summary>
+    public void InvokeSlots(ValueSlot[] slots)
+    {
+        if (Host != null) Host.InvokeSlots(slots, this);
+        else Instance!.Store.Tier.Invoke(this, slots);
     }
 
     /// <inheritdoc/>

@@ -69,13 +69,13 @@ public sealed class Global
     public bool IsMutable => Type.Mutable;
 
     /// <summary>The current value.</summary>
-    internal Value Value => Slot.Get(Type.Type);
+    public Value Value => Slot.Get(Type.Type);
 
     /// <summary>
     /// Replaces the value (host side; engines write <see cref="Slot"/>). Fails for a constant
     /// global or a value of another kind.
     /// </summary>
-    internal void SetValue(Value value)
+    public void SetValue(Value value)
     {
         if (!Type.Mutable) throw new WasmException("global is immutable");
         CheckKind(value);

@@ -34,7 +34,7 @@ internal static class Linker
                 {
                     if (obj is not FunctionInstance f || !ExternTypeMatcher.MatchFunc(f.TypeId, vm.CanonicalTypeIds[imp.TypeIndex]))
                         throw Incompatible(imp);
-                    inst.Functions[fi++] = f;
+                    inst.Functions[fi++] = f.BindCaller(inst);
                     break;
                 }
                 case ExternKind.Table:

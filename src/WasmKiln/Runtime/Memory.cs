@@ -256,7 +256,7 @@ public sealed unsafe partial class Memory : IDisposable
     /// which cannot outlive the memory).
     /// </summary>
     /// <exception cref="TrapException">The range is outside the memory.</exception>
-    internal Span<byte> GetSpan(ulong address, int length)
+    public Span<byte> GetSpan(ulong address, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         return SpanAt(address, length);

@@ -9,10 +9,10 @@ internal sealed class Store
     private readonly List<Instance> _instances = [];
 
     /// <summary>Host limit on the pages of one memory.</summary>
-    public ulong MaxMemoryPages { get; init; } = Memory.DefaultHostMaxPages;
+    public ulong MaxMemoryPages { get; set; } = Memory.DefaultHostMaxPages;
 
     /// <summary>Host limit on the elements of one table.</summary>
-    public ulong MaxTableElements { get; init; } = Table.DefaultHostMaxElements;
+    public ulong MaxTableElements { get; set; } = Table.DefaultHostMaxElements;
 
     /// <summary>Whether compiled code charges fuel (see <see cref="InterruptState"/>).</summary>
     public bool ConsumeFuel { get; init; }
@@ -22,6 +22,15 @@ internal sealed class Store
 
     /// <summary>Fuel and interruption state, read by compiled code when <see cref="ConsumeFuel"/> or <see cref="Interruptible"/> is set.</summary>
     public InterruptState Interrupts { get; } = new();
+
+    /// <summary>The execution tier running the WebAssembly functions of this store (default: the compiler).</summary>
+    public IExecutionTier Tier { get; init; } = CompilerTier.Shared;
+
+    /// <summary>The embedder's data (given to host functions through <see cref="Caller.Data"/>).</summary>
+    public object? Data { get; set; }
+
+    /// <summary>The public store wrapping this one, when made through the embedding API.</summary>
+    internal object? Owner { get; set; }
 
     /// <summary>Instances created in this store, in order.</summary>
     public IReadOnlyList<Instance> Instances => _instances;

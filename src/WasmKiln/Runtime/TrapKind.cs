@@ -49,6 +49,8 @@ public enum TrapKind
     OutOfFuel,
     /// <summary>The computation was interrupted from the host (cancellation or deadline).</summary>
     Interrupted,
+    /// <summary>A host function called by the guest failed with a .NET exception (see <see cref="Exception.InnerException"/>).</summary>
+    HostFunctionFailed,
 }
 
 /// <summary>The message text of each trap kind, as spelled by the specification's test suite.</summary>
@@ -79,6 +81,7 @@ internal static class TrapMessages
         "out of memory",
         "all fuel consumed",
         "interrupted",
+        "host function failed",
     ];
 
     /// <summary>The message for <paramref name="kind"/>.</summary>

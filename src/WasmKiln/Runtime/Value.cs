@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using WasmKiln.Instructions;
 using WasmKiln.Model;
 
@@ -14,16 +15,16 @@ namespace WasmKiln.Runtime;
 /// Equality is bitwise for numbers and vectors (so two NaNs with the same payload are equal and
 /// +0 differs from -0), and reference identity for references, whose types must also agree.
 /// </remarks>
-internal readonly struct Value : IEquatable<Value>
+public readonly struct Value : IEquatable<Value>
 {
     /// <summary>The value's type (for references, the type it was created with).</summary>
-    public readonly ValType Type;
+    internal readonly ValType Type;
     /// <summary>Low 64 payload bits: the whole number for i32/i64/f32/f64 (zero-extended), lanes 0-7 of a vector.</summary>
-    public readonly ulong Lo;
+    internal readonly ulong Lo;
     /// <summary>High 64 payload bits: lanes 8-15 of a vector, else 0.</summary>
-    public readonly ulong Hi;
+    internal readonly ulong Hi;
     /// <summary>The reference of a reference value (null for the null reference and for non-references).</summary>
-    public readonly object? Ref;
+    internal readonly object? Ref;
 
     private Value(ValType type, ulong lo, ulong hi, object? reference)
     {
@@ -46,27 +47,35 @@ internal readonly struct Value : IEquatable<Value>
     /// <summary>An f64 from its bit pattern.</summary>
     public static Value F64Bits(ulong bits) => new(ValType.F64, bits, 0, null);
     /// <summary>A v128.</summary>
-    public static Value V128(V128 value) => new(ValType.V128, value.Lo, value.Hi, null);
+    internal static Value V128(V128 value) => new(ValType.V128, value.Lo, value.Hi, null);
     /// <summary>A reference of type <paramref name="type"/> (null for the null reference).</summary>
-    public static Value Reference(ValType type, object? reference)
+    internal static Value Reference(ValType type, object? reference)
     {
         if (!type.IsRef) throw new ArgumentException("not a reference type: " + type, nameof(type));
         return new(type, 0, 0, reference);
     }
     /// <summary>A <c>funcref</c>.</summary>
-    public static Value FuncRef(object? function) => new(ValType.FuncRef, 0, 0, function);
+    internal static Value FuncRef(object? function) => new(ValType.FuncRef, 0, 0, function);
+    /// <summary>A v128 from a .NET vector.</summary>
+    public static Value V128(Vector128<byte> value)
+    {
+        var u = value.AsUInt64();
+        return new(ValType.V128, u.GetElement(0), u.GetElement(1), null);
+    }
+    /// <summary>A <c>funcref</c> to <paramref name="function"/> (null: the null funcref).</summary>
+    public static Value FromFunction(Function? function) => new(ValType.FuncRef, 0, 0, function?.Target);
     /// <summary>An <c>externref</c>.</summary>
     public static Value ExternRef(object? host) => new(ValType.ExternRef, 0, 0, host);
     /// <summary>An <c>anyref</c>.</summary>
-    public static Value AnyRef(object? reference) => new(ValType.AnyRef, 0, 0, reference);
+    internal static Value AnyRef(object? reference) => new(ValType.AnyRef, 0, 0, reference);
     /// <summary>The null reference of heap type <paramref name="heap"/>.</summary>
-    public static Value Null(HeapType heap) => new(ValType.Ref(heap, true), 0, 0, null);
+    internal static Value Null(HeapType heap) => new(ValType.Ref(heap, true), 0, 0, null);
 
     /// <summary>The default value of <paramref name="type"/>: zero, or the null reference.</summary>
-    public static Value Default(ValType type) => new(type.Unpacked, 0, 0, null);
+    internal static Value Default(ValType type) => new(type.Unpacked, 0, 0, null);
 
     /// <summary>The kind of the value's type.</summary>
-    public ValKind Kind => Type.Kind;
+    internal ValKind Kind => Type.Kind;
 
     /// <summary>The i32 (low 32 bits).</summary>
     public int AsI32 => (int)Lo;
@@ -81,7 +90,25 @@ internal readonly struct Value : IEquatable<Value>
     /// <summary>The f64's bit pattern.</summary>
     public ulong AsF64Bits => Lo;
     /// <summary>The v128.</summary>
-    public V128 AsV128 => new(Lo, Hi);
+    internal V128 AsV128 => new(Lo, Hi);
+    /// <summary>The v128 as a .NET vector.</summary>
+    public Vector128<byte> AsVector128 => Vector128.Create(Lo, Hi).AsByte();
+    /// <summary>The object of an <c>externref</c> (null for the null reference).</summary>
+    public object? AsExternRef => Ref;
+    /// <summary>The function of a <c>funcref</c> (null for the null reference).</summary>
+    public Function? AsFunction => Function.FromRef(Ref);
+
+    /// <summary>The kind of the value's type (for references: funcref, externref or another reference).</summary>
+    public ValueKind ValueKind => Type.Kind switch
+    {
+        ValKind.I32 => ValueKind.I32,
+        ValKind.I64 => ValueKind.I64,
+        ValKind.F32 => ValueKind.F32,
+        ValKind.F64 => ValueKind.F64,
+        ValKind.V128 => ValueKind.V128,
+        _ => Validation.TypeContext.Top(Type.Heap) == HeapType.Func ? ValueKind.FuncRef
+            : Validation.TypeContext.Top(Type.Heap) == HeapType.Extern ? ValueKind.ExternRef : ValueKind.AnyRef,
+    };
     /// <summary>Whether this is a null reference.</summary>
     public bool IsNull => Type.IsRef && Ref is null;
 
@@ -118,4 +145,25 @@ internal readonly struct Value : IEquatable<Value>
             default: return Type + ":" + (Ref is null ? "null" : Ref.ToString());
         }
     }
+}
+
+/// <summary>The kind of a WebAssembly <see cref="Value"/>.</summary>
+public enum ValueKind
+{
+    /// <summary>32-bit integer.</summary>
+    I32,
+    /// <summary>64-bit integer.</summary>
+    I64,
+    /// <summary>32-bit float.</summary>
+    F32,
+    /// <summary>64-bit float.</summary>
+    F64,
+    /// <summary>128-bit vector.</summary>
+    V128,
+    /// <summary>Function reference.</summary>
+    FuncRef,
+    /// <summary>External (host object) reference.</summary>
+    ExternRef,
+    /// <summary>Another reference (any, eq, struct, array, i31, exn...).</summary>
+    AnyRef,
 }

@@ -5,6 +5,9 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Script;
 
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>The script engine that compiles WebAssembly to .NET IL ("compiler").</summary>
 internal sealed class CompilerScriptEngine : IScriptEngine
 {

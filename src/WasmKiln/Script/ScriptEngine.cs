@@ -124,13 +124,19 @@ internal sealed class NoEngine : IScriptEngine
 /// <summary>The engines scripts can be run with, by name.</summary>
 internal static class ScriptEngines
 {
-    /// <summary>The engine used when none is named: the IL compiler.</summary>
-    public const string DefaultName = CompilerScriptEngine.EngineName;
+    /// <summary>
+    /// The engine used when none is named: the IL compiler where dynamic code is supported, else
+    /// (NativeAOT) the interpreter.
+    /// </summary>
+    public static string DefaultName => System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
+        ? CompilerScriptEngine.EngineName
+        : InterpreterScriptEngine.EngineName;
 
     private static readonly (string Name, Func<IScriptEngine> Create)[] Factories =
     [
         (NoEngine.EngineName, static () => new NoEngine()),
         (CompilerScriptEngine.EngineName, static () => new CompilerScriptEngine()),
+        (InterpreterScriptEngine.EngineName, static () => new InterpreterScriptEngine()),
     ];
 
     /// <summary>The names of all engines, in a stable order.</summary>

@@ -6,6 +6,10 @@ using Xunit;
 
 namespace WasmKiln.Tests.Compiler;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>Small modules from text, compiled to IL and run.</summary>
 public class CompilerTests
 {

@@ -6,6 +6,10 @@ using Xunit;
 
 namespace WasmKiln.Tests.Compiler;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>Fuel metering and host interruption of compiled code.</summary>
 public class FuelAndInterruptTests
 {

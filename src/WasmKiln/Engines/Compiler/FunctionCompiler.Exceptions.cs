@@ -7,6 +7,9 @@ using WasmKiln.Runtime.Exceptions;
 
 namespace WasmKiln.Engines.Compiler;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>
 /// Exception handling: try_table, throw, throw_ref and the legacy try/catch/catch_all/rethrow/
 /// delegate, mapped to IL exception regions. A WebAssembly exception is a <see cref="WasmThrow"/>

@@ -8,6 +8,9 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Engines.Compiler;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>GC instructions: calls into <see cref="GcOps"/> with typed operands (no boxing).</summary>
 internal sealed partial class FunctionCompiler
 {

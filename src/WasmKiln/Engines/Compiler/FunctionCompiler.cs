@@ -9,6 +9,9 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Engines.Compiler;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>
 /// Translates one validated function body to an IL method. The WebAssembly operand stack is
 /// mapped to IL locals (one per stack height and IL type), so the IL evaluation stack is empty

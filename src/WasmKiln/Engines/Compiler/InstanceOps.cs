@@ -4,6 +4,9 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Engines.Compiler;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>Runtime helpers compiled code calls for tables, bulk memory, segments and calls through references.</summary>
 internal static class InstanceOps
 {

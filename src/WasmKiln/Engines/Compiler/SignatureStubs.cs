@@ -22,7 +22,7 @@ internal static class SignatureStubs
     private static readonly Dictionary<string, nint> Adapters = new(StringComparer.Ordinal);
 
     private static readonly MethodInfo EntryOfMethod = typeof(FunctionInstance).GetMethod(nameof(FunctionInstance.EntryOf))!;
-    private static readonly MethodInfo HostCallMethod = typeof(HostFunction).GetMethod(nameof(HostFunction.Call), BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)!;
+    private static readonly MethodInfo HostCallMethod = typeof(HostFunction).GetMethod(nameof(HostFunction.CallSlots), BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)!;
 
     /// <summary>The invoker for functions of type <paramref name="type"/>.</summary>
     public static SlotInvoker Invoker(CompositeType type)
@@ -37,7 +37,105 @@ internal static class SignatureStubs
         }
     }
 
-    /// <summary>The entry point of host functions of type <paramref name="type"/>.</summary>
+    /// <summary>
+    /// The entry point of host function <paramref name="f"/> (called by compiled code): for a
+    /// typed host function, an adapter calling its delegate's <c>Invoke</c> directly (no boxing,
+    /// no allocation); otherwise the generic adapter through the slot path.
+    /// </summary>
+    public static nint HostAdapter(FunctionInstance f)
+    {
+        if (f.Host?.Thunk is not { } thunk) return HostAdapter(f.Type);
+        var delegateType = thunk.Target.GetType();
+        var key = (CodeGen.SignatureKey(f.Type), delegateType, thunk.TakesCaller);
+        lock (Gate)
+        {
+            if (TypedAdapters.TryGetValue(key, out var a)) return a;
+            a = BuildTypedAdapter(f.Type, delegateType, thunk.TakesCaller);
+            TypedAdapters[key] = a;
+            return a;
+        }
+    }
+
+    private static readonly Dictionary<(string, Type, bool), nint> TypedAdapters = [];
+
+    private static MethodInfo HostMethod(string name) => typeof(HostFunction).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)!;
+
+    /// <summary>Emits the conversion of a delegate value of type <paramref name="clr"/> to its IL representation (funcref: the runtime function).</summary>
+    private static void ToIl(ILGenerator il, Type clr)
+    {
+        if (clr == typeof(Function)) il.Emit(OpCodes.Call, HostMethod(nameof(HostFunction.RefOf)));
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Delegate Invoke methods and ValueTuple fields are kept.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Delegate Invoke methods and ValueTuple fields are kept.")]
+    private static nint BuildTypedAdapter(CompositeType type, Type delegateType, bool takesCaller)
+    {
+        var invoke = delegateType.GetMethod("Invoke")!;
+        var dps = invoke.GetParameters();
+        var tb = CodeGen.DefineType("HostTyped");
+        var ptypes = CodeGen.ParamTypes(type);
+        var ret = CodeGen.ReturnType(type);
+        var mb = tb.DefineMethod("Call", MethodAttributes.Public | MethodAttributes.Static, ret, ptypes);
+        var il = mb.GetILGenerator();
+        var ps = type.Params;
+        var rs = type.Results;
+        int self = ptypes.Length - 1;
+        var result = invoke.ReturnType == typeof(void) ? null : il.DeclareLocal(invoke.ReturnType);
+        il.BeginExceptionBlock();
+        il.Emit(OpCodes.Ldarg, self);
+        il.Emit(OpCodes.Call, HostMethod(nameof(HostFunction.TargetOf)));
+        il.Emit(OpCodes.Castclass, delegateType);
+        int first = 0;
+        if (takesCaller)
+        {
+            il.Emit(OpCodes.Ldarg, self);
+            il.Emit(OpCodes.Call, HostMethod(nameof(HostFunction.CallerOf)));
+            first = 1;
+        }
+        for (int i = 0; i < ps.Length; i++)
+        {
+            il.Emit(OpCodes.Ldarg, i);
+            if (dps[first + i].ParameterType == typeof(Function))
+                il.Emit(OpCodes.Call, typeof(Function).GetMethod(nameof(Function.FromRef), BindingFlags.Static | BindingFlags.NonPublic)!);
+        }
+        il.Emit(OpCodes.Callvirt, invoke);
+        if (result != null) il.Emit(OpCodes.Stloc, result);
+        il.BeginExceptFilterBlock();
+        il.Emit(OpCodes.Castclass, typeof(Exception));
+        il.Emit(OpCodes.Call, HostMethod(nameof(HostFunction.IsFailure)));
+        il.BeginCatchBlock(null!);
+        il.Emit(OpCodes.Castclass, typeof(Exception));
+        il.Emit(OpCodes.Ldarg, self);
+        il.Emit(OpCodes.Call, HostMethod(nameof(HostFunction.FailureOf)));
+        il.Emit(OpCodes.Throw);
+        il.EndExceptionBlock();
+        if (rs.Length == 1)
+        {
+            il.Emit(OpCodes.Ldloc, result!);
+            ToIl(il, invoke.ReturnType);
+        }
+        else if (rs.Length > 1)
+        {
+            var tuple = invoke.ReturnType;
+            var items = tuple.GetGenericArguments();
+            for (int i = 1; i < rs.Length; i++)
+            {
+                il.Emit(OpCodes.Ldarg, ps.Length + i - 1);
+                il.Emit(OpCodes.Ldloc, result!);
+                il.Emit(OpCodes.Ldfld, tuple.GetField("Item" + (i + 1))!);
+                ToIl(il, items[i]);
+                il.Emit(OpCodes.Stobj, CodeGen.ClrType(rs[i]));
+            }
+            il.Emit(OpCodes.Ldloc, result!);
+            il.Emit(OpCodes.Ldfld, tuple.GetField("Item1")!);
+            ToIl(il, items[0]);
+        }
+        il.Emit(OpCodes.Ret);
+        var t = tb.CreateType();
+        return t.GetMethod("Call")!.MethodHandle.GetFunctionPointer();
+    }
+
+    /// <summary>The entry point of host functions of type <paramref name="type"/> (through the slot path).</summary>
     public static nint HostAdapter(CompositeType type)
     {
         string key = CodeGen.SignatureKey(type);
@@ -190,7 +288,7 @@ internal static class SignatureStubs
         var ps = type.Params;
         var rs = type.Results;
         var arr = il.DeclareLocal(typeof(ValueSlot[]));
-        il.Emit(OpCodes.Ldc_I4, ps.Length);
+        il.Emit(OpCodes.Ldc_I4, Math.Max(ps.Length, rs.Length));
         il.Emit(OpCodes.Newarr, typeof(ValueSlot));
         il.Emit(OpCodes.Stloc, arr);
         for (int i = 0; i < ps.Length; i++)
@@ -204,7 +302,6 @@ internal static class SignatureStubs
         il.Emit(OpCodes.Ldloc, arr);
         il.Emit(OpCodes.Ldarg, ptypes.Length - 1);
         il.Emit(OpCodes.Call, HostCallMethod);
-        il.Emit(OpCodes.Stloc, arr);
         for (int i = 1; i < rs.Length; i++)
         {
             il.Emit(OpCodes.Ldarg, ps.Length + i - 1);
