@@ -43,12 +43,21 @@ internal static class RunCommand
     private static int Run(RunOptions o, CliConsole io)
     {
         string file = o.File;
-        var engine = new Engine(new EngineOptions
+        Engine engine;
+        try
         {
-            Tier = o.Engine switch { "compiler" => EngineTier.Compiler, "interpreter" => EngineTier.Interpreter, _ => EngineTier.Auto },
-            ConsumeFuel = o.Fuel.HasValue,
-            Interruptible = o.Timeout.HasValue,
-        });
+            engine = new Engine(new EngineOptions
+            {
+                Tier = o.Engine switch { "compiler" => EngineTier.Compiler, "interpreter" => EngineTier.Interpreter, _ => EngineTier.Auto },
+                ConsumeFuel = o.Fuel.HasValue,
+                Interruptible = o.Timeout.HasValue,
+            });
+        }
+        catch (WasmException e)
+        {
+            io.Err.WriteLine($"error: --engine {o.Engine}: {e.Message}");
+            return Program.ExitError;
+        }
 
         // Load: binary when the file starts with the wasm magic, else text; errors as `validate` reports them.
         Module module;

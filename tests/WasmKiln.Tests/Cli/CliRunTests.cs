@@ -264,6 +264,30 @@ public sealed class CliRunTests : IDisposable
     }
 
     [Fact]
+    public void MaxMemoryLimitsGrowthAndInitialSize()
+    {
+        var grow = WriteText("grow.wat", """(module (memory 1) (func (export "grow") (result i32) (memory.grow (i32.const 1))))""");
+        Assert.Equal((0, "1\n"), Pick(Run("run", "--invoke", "grow", grow)));
+        Assert.Equal((0, "-1\n"), Pick(Run("run", "--max-memory", "64K", "--invoke", "grow", grow)));
+        Assert.Equal((0, "1\n"), Pick(Run("run", "--max-memory", "128K", "--invoke", "grow", grow)));
+
+        var big = WriteText("big.wat", "(module (memory 2))");
+        var (code, _, stderr) = Run("run", "--max-memory", "65536", big);
+        Assert.StartsWith($"error: {big}: ", stderr);
+        Assert.Contains("limit", stderr);
+        Assert.Equal(1, code);
+    }
+
+    [Fact]
+    public void TheCompilerEngineCanBeChosen()
+    {
+        var wat = WriteText("numbers.wat", Numbers);
+        Assert.Equal((0, "3\n"), Pick(Run("run", "--engine", "compiler", "--invoke", "divide", wat, "7", "2")));
+    }
+
+    private static (int, string) Pick((int Code, string Out, string Err) r) => (r.Code, r.Out);
+
+    [Fact]
     public void AMissingFileIsAnError()
     {
         var file = Path.Combine(_dir, "missing.wasm");
