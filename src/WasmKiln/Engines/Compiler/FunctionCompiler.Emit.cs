@@ -159,7 +159,7 @@ internal sealed partial class FunctionCompiler
                     if (!is64) il.Emit(OpCodes.Conv_U8);
                     il.Emit(OpCodes.Ldc_I4, typeId);
                     il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.ResolveIndirect)));
-                }, tail: ins.Op == Op.ReturnCallIndirect);
+                }, tail: ins.Op == Op.ReturnCallIndirect, sameInstanceFastPath: true);
                 return;
             }
             case Op.CallRef:
@@ -447,7 +447,12 @@ internal sealed partial class FunctionCompiler
     /// the body method <paramref name="direct"/> of a function of this module, else through the
     /// entry point of the FunctionInstance that <paramref name="loadCallee"/> pushes.
     /// </summary>
-    private void EmitCall(CompositeType ft, Action loadCallee, bool tail, MethodInfo? direct = null)
+    /// <remarks>
+    /// With <paramref name="sameInstanceFastPath"/> (call_indirect), a callee of this instance is
+    /// called through its body method's pointer with this instance and call stack, skipping its
+    /// entry point (and the thread-local lookup there).
+    /// </remarks>
+    private void EmitCall(CompositeType ft, Action loadCallee, bool tail, MethodInfo? direct = null, bool sameInstanceFastPath = false)
     {
         var il = _il;
         int n = ft.Params.Length, m = ft.Results.Length;
@@ -470,6 +475,40 @@ internal sealed partial class FunctionCompiler
             _unreachable = true;
             return;
         }
+        if (sameInstanceFastPath)
+        {
+            var callee = il.DeclareLocal(typeof(FunctionInstance));
+            var slow = il.DefineLabel();
+            var done = il.DefineLabel();
+            loadCallee();
+            il.Emit(OpCodes.Stloc, callee);
+            il.Emit(OpCodes.Ldloc, callee);
+            il.Emit(OpCodes.Ldfld, FiInstance);
+            il.Emit(OpCodes.Ldloc, _inst);
+            il.Emit(OpCodes.Bne_Un, slow);
+            LoadTop(n);
+            for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
+            il.Emit(OpCodes.Ldloc, _inst);
+            il.Emit(OpCodes.Ldarg, _csArg);
+            il.Emit(OpCodes.Ldloc, _inst);
+            il.Emit(OpCodes.Ldfld, InstCode);
+            il.Emit(OpCodes.Ldfld, CodeBodies);
+            il.Emit(OpCodes.Ldloc, callee);
+            il.Emit(OpCodes.Ldfld, FiDefinedIndex);
+            il.Emit(OpCodes.Ldelem_I);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, CodeGen.BodyParamTypes(ft), null);
+            il.Emit(OpCodes.Br, done);
+            il.MarkLabel(slow);
+            LoadTop(n);
+            for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
+            il.Emit(OpCodes.Ldloc, callee);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Call, EntryOfMethod);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
+            il.MarkLabel(done);
+            FinishCall(ft, n, m);
+            return;
+        }
         LoadTop(n);
         for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
         if (direct != null)
@@ -485,11 +524,21 @@ internal sealed partial class FunctionCompiler
             il.Emit(OpCodes.Call, EntryOfMethod);
             il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
         }
+        FinishCall(ft, n, m);
+    }
+
+    private static readonly FieldInfo InstCode = typeof(Instance).GetField(nameof(Instance.Code))!;
+    private static readonly FieldInfo CodeBodies = typeof(CompiledModule).GetField(nameof(CompiledModule.Bodies))!;
+    private static readonly FieldInfo FiDefinedIndex = typeof(FunctionInstance).GetField(nameof(FunctionInstance.DefinedIndex))!;
+
+    /// <summary>After a call returned (first result on the IL stack): pops the arguments, pushes the results.</summary>
+    private void FinishCall(CompositeType ft, int n, int m)
+    {
         _sp -= n;
         if (m > 0) Push(ft.Results[0]);
         for (int i = 1; i < m; i++)
         {
-            il.Emit(OpCodes.Ldloc, MvTemp(i, ft.Results[i]));
+            _il.Emit(OpCodes.Ldloc, MvTemp(i, ft.Results[i]));
             Push(ft.Results[i]);
         }
         ReloadMemory();

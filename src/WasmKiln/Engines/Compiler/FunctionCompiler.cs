@@ -104,7 +104,7 @@ internal sealed partial class FunctionCompiler
     /// fetches both and calls <c>Body</c>. Calls between functions of the module call the
     /// <c>Body</c> methods directly (no function table load, no thread-local lookup).
     /// </remarks>
-    public static nint[] CompileModule(ValidatedModule vm, CompileOptions options)
+    public static nint[] CompileModule(ValidatedModule vm, CompileOptions options, out nint[] bodyPointers)
     {
         int n = vm.Functions.Length;
         var types = new TypeBuilder[n];
@@ -128,6 +128,7 @@ internal sealed partial class FunctionCompiler
             EmitEntry(entries[i].GetILGenerator(), type, bodies[i]);
         }
         var result = new nint[n];
+        bodyPointers = new nint[n];
         var names = vm.Module.Names;
         for (int i = 0; i < n; i++)
         {
@@ -136,6 +137,7 @@ internal sealed partial class FunctionCompiler
             string? funcName = names != null && names.Functions.TryGetValue(fi.FuncIndex, out var name) ? name : null;
             Backtraces.Register(t, new WasmFrame((int)fi.FuncIndex, funcName, names?.Module));
             result[i] = t.GetMethod("Run")!.MethodHandle.GetFunctionPointer();
+            bodyPointers[i] = t.GetMethod(Backtraces.BodyMethodName)!.MethodHandle.GetFunctionPointer();
         }
         return result;
     }

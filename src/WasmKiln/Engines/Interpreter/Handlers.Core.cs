@@ -4,6 +4,8 @@ using WasmKiln.Runtime;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 /// <summary>A branch condition evaluated from an instruction's operands (fused compares and null tests).</summary>
 internal unsafe interface ICond
 {

@@ -6,6 +6,8 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 /// <summary>The lowered code of one function: pinned instructions and its frame layout.</summary>
 internal sealed unsafe class LoweredFunction
 {

@@ -6,6 +6,8 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 /// <summary>
 /// Lowers one validated function body to <see cref="Inst"/>s (see <see cref="Interpreter"/> for
 /// the instruction contract). A single pass over the code with a model of the operand stack:
