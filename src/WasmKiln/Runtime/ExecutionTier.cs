@@ -57,7 +57,7 @@ internal static class ExecutionTiers
                     throw new WasmException("the compiler tier needs dynamic code (Reflection.Emit), which this platform does not support; use EngineTier.Interpreter");
                 return CompilerTier.Shared;
             case EngineTier.Interpreter:
-                throw new WasmException("the interpreter tier is not available in this build of WasmKiln");
+                return Engines.Interpreter.InterpreterTier.Shared;
             default:
                 throw new WasmException("unknown execution tier " + tier);
         }

@@ -5,13 +5,16 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Script;
 
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>The script engine that runs WebAssembly with the interpreter ("interpreter"; needs no dynamic code).</summary>
 internal sealed class InterpreterScriptEngine : IScriptEngine
 {
     /// <summary>The engine's name.</summary>
     public const string EngineName = "interpreter";
 
-    private readonly Store _store = new();
+    private readonly Store _store = new() { Tier = InterpreterTier.Shared };
 
     /// <inheritdoc/>
     public string Name => EngineName;
@@ -54,7 +57,7 @@ internal sealed class InterpreterScriptEngine : IScriptEngine
     {
         if (!instance.TryGetExport(export, out var ev) || ev.Handle is not FunctionInstance f)
             return Outcome.Failed(OutcomeKind.Trap, "unknown function export \"" + export + "\"");
-        return Run(() => Outcome.Return(Interpreter.Invoke(f, args)));
+        return Run(() => Outcome.Return(f.Invoke(args)));
     }
 
     /// <inheritdoc/>
