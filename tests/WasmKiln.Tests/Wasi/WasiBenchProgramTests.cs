@@ -13,7 +13,7 @@ namespace WasmKiln.Tests.Wasi;
 /// </summary>
 public sealed class WasiBenchProgramTests
 {
-    private static readonly string[] QuickOnInterpreter = ["empty", "calls", "nbody"];
+    private static readonly string[] QuickOnInterpreter = ["empty", "calls"];
 
     /// <summary>Every program on the compiler, the quick ones on the interpreter.</summary>
     public static TheoryData<string, EngineTier> ProgramsAndTiers()

@@ -8,6 +8,8 @@ using WasmKiln.Runtime;
 
 namespace WasmKiln.Engines.Compiler;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 internal sealed partial class FunctionCompiler
 {
     private static MethodInfo IOps(string name) =>
