@@ -285,6 +285,22 @@ public sealed class CliRunTests : IDisposable
         Assert.Equal((0, "3\n"), Pick(Run("run", "--engine", "compiler", "--invoke", "divide", wat, "7", "2")));
     }
 
+    [Fact]
+    public void TheInterpreterEngineRunsTheSameCommandsAndTraps()
+    {
+        var echo = WriteText("echo.wat", EchoCommand);
+        var (code, stdout, _) = Run("run", "--engine", "interpreter", "--env", "A=B", echo, "x");
+        Assert.Equal((42, "echo.wat\nx\nA=B\n"), (code, stdout));
+        var numbers = WriteText("numbers.wat", Numbers);
+        Assert.Equal((0, "-2\n"), Pick(Run("run", "--engine", "interpreter", "--invoke", "i64", numbers, "-2")));
+        var (tcode, _, terr) = Run("run", "--engine", "interpreter", "--invoke", "outer", numbers, "0");
+        Assert.StartsWith("error: trap: integer divide by zero\n", terr);
+        Assert.Equal(RunCommand.ExitTrap, tcode);
+        var (fcode, _, ferr) = Run("run", "--engine", "interpreter", "--fuel", "10000", "--invoke", "spin", numbers);
+        Assert.StartsWith("error: trap: all fuel consumed", ferr);
+        Assert.Equal(RunCommand.ExitTrap, fcode);
+    }
+
     private static (int, string) Pick((int Code, string Out, string Err) r) => (r.Code, r.Out);
 
     [Fact]
