@@ -5,6 +5,10 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Script;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>The script engine that runs WebAssembly with the interpreter ("interpreter"; needs no dynamic code).</summary>
 internal sealed class InterpreterScriptEngine : IScriptEngine
 {

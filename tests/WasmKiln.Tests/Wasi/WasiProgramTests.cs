@@ -8,6 +8,11 @@ using Xunit;
 
 namespace WasmKiln.Tests.Wasi;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+using Interpreter = WasmKiln.Engines.Interpreter.Interpreter;
+
 /// <summary>
 /// Runs real WASI programs (Programs/: wasi_walk.c over wasi-libc, wasi_walk_rs.rs over Rust's
 /// std) with WASI preview1: a fresh temporary directory preopened as /sandbox, arguments,

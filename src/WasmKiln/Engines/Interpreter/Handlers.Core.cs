@@ -4,6 +4,10 @@ using WasmKiln.Runtime;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>A branch condition evaluated from an instruction's operands (fused compares and null tests).</summary>
 internal unsafe interface ICond
 {

@@ -4,6 +4,10 @@ using WasmKiln.Runtime;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 internal static unsafe partial class Handlers
 {
     /// <summary>Pointer to <paramref name="size"/> bytes at <paramref name="ea"/> of memory 0 when the cached length says no: re-checks against the memory (it may have grown) and traps when really out of bounds.</summary>

@@ -4,6 +4,10 @@ using WasmKiln.Runtime;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>
 /// The interpreter engine: runs WebAssembly functions of the shared runtime objects (instances,
 /// memories, tables, globals, <see cref="FunctionInstance"/>) without generating code, so it
