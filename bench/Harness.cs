@@ -36,7 +36,8 @@ internal static class Harness
           --reps N              repetitions per engine and program (default 3)
           --size S              default | smoke | interp (the README's work counts)
           --no-warmup           skip the untimed empty.wasm run per engine before measuring
-          --startup-runner FILE [ARGS...]  run one WASI command on Wasmtime, stdio inherited (start-up timing)
+          --startup-runner [--engine wasmtime|kiln] FILE [ARGS...]
+                                run one WASI command, stdio inherited (start-up timing; default Wasmtime)
           micro [BenchmarkDotNet args]      micro-benchmarks
         corpus: $WASMKILN_BENCH, else ../shared/bench beside the repository
         """;

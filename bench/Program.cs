@@ -20,6 +20,11 @@ internal static class BenchMain
             Console.Error.WriteLine(Harness.Usage);
             return 2;
         }
-        return Harness.Run(options, Console.Out, Console.Error);
+        // Deep wasm recursion runs on the host stack of compiled code: give the runs a large one.
+        int code = 70;
+        var thread = new Thread(() => code = Harness.Run(options, Console.Out, Console.Error), 256 * 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        return code;
     }
 }

@@ -1,18 +1,32 @@
+using WasmKiln.Wasi;
+
 namespace WasmKiln.Bench;
 
 /// <summary>
-/// The Wasmtime side of the start-up comparison: runs one WASI command module with the console's
-/// stdio and its own exit code, as <c>wasmkiln run FILE</c> does for WasmKiln.
+/// Start-up runners: run one WASI command module with the console's stdio and return its exit
+/// code, as <c>wasmkiln run FILE</c> does, on Wasmtime (default) or on WasmKiln's public API
+/// (<c>--engine kiln</c>), so that whole-process start-up can be timed for both.
 /// </summary>
 internal static class StartupRunner
 {
     public static int Run(string[] args)
     {
-        if (args.Length == 0)
+        string engine = "wasmtime";
+        if (args.Length >= 2 && args[0] == "--engine")
         {
-            Console.Error.WriteLine("usage: --startup-runner FILE.wasm [ARGS...]");
+            engine = args[1];
+            args = args[2..];
+        }
+        if (args.Length == 0 || engine is not ("wasmtime" or "kiln"))
+        {
+            Console.Error.WriteLine("usage: --startup-runner [--engine wasmtime|kiln] FILE.wasm [ARGS...]");
             return 2;
         }
+        return engine == "kiln" ? RunKiln(args) : RunWasmtime(args);
+    }
+
+    private static int RunWasmtime(string[] args)
+    {
         using var engine = new Wasmtime.Engine();
         using var module = Wasmtime.Module.FromFile(engine, args[0]);
         using var linker = new Wasmtime.Linker(engine);
@@ -37,6 +51,24 @@ internal static class StartupRunner
         catch (Wasmtime.WasmtimeException e) when (e.ExitCode is { } code)
         {
             return code;
+        }
+    }
+
+    private static int RunKiln(string[] args)
+    {
+        var engine = new Engine(new EngineOptions { Tier = EngineTier.Compiler });
+        var module = Module.FromFile(engine, args[0]);
+        var linker = new Linker(engine).DefineWasi();
+        using var store = new Store(engine) { Wasi = new WasiConfiguration().WithArgs(args).InheritStandardStreams() };
+        var start = linker.Instantiate(store, module).GetAction("_start");
+        try
+        {
+            start();
+            return 0;
+        }
+        catch (WasiExitException e)
+        {
+            return e.ExitCode;
         }
     }
 }

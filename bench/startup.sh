@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up time of a whole process running ../shared/bench/wasm/empty.wasm (main returns 0):
-# `wasmkiln run` (JIT build and ReadyToRun publish) against the harness's Wasmtime runner
-# (`--startup-runner`, JIT and ReadyToRun). Uses hyperfine when installed
+# `wasmkiln run` (JIT build and ReadyToRun publish) against the harness's runners
+# (`--startup-runner`: Wasmtime, and WasmKiln through the same public-API code path, JIT and ReadyToRun). Uses hyperfine when installed
 # (apt-get install -y hyperfine), else a timed loop reporting the median.
 # Usage: bench/startup.sh [RUNS]          (run from anywhere; builds into bench/out/startup)
 set -euo pipefail
@@ -13,10 +13,12 @@ out=bench/out/startup
 mkdir -p "$out"
 
 echo "building (Release, JIT) and publishing (ReadyToRun) the CLI and the bench runner..." >&2
-dotnet publish src/WasmKiln.Cli -c Release -o "$out/cli-jit" -p:PublishReadyToRun=false >/dev/null
+dotnet build src/WasmKiln.Cli -c Release >/dev/null
+dotnet build bench -c Release >/dev/null
 dotnet publish src/WasmKiln.Cli -c Release -o "$out/cli-r2r" -p:PublishReadyToRun=true -r linux-x64 --self-contained false >/dev/null
-dotnet publish bench -c Release -o "$out/wt-jit" -p:PublishReadyToRun=false >/dev/null
 dotnet publish bench -c Release -o "$out/wt-r2r" -p:PublishReadyToRun=true -r linux-x64 --self-contained false >/dev/null
+jit_cli=src/WasmKiln.Cli/bin/Release/net10.0/WasmKiln.Cli
+jit_bench=bench/bin/Release/net10.0/WasmKiln.Bench
 
 names=() cmds=()
 add() { # NAME COMMAND...: keep the command when it runs empty.wasm with exit code 0
@@ -27,10 +29,12 @@ add() { # NAME COMMAND...: keep the command when it runs empty.wasm with exit co
         echo "skipping $name: '$*' failed: $(head -c 300 "$out/err.txt")" >&2
     fi
 }
-add "wasmkiln run (JIT)" "$out/cli-jit/WasmKiln.Cli" run "$empty"
+add "wasmkiln run (JIT)" "$jit_cli" run "$empty"
 add "wasmkiln run (ReadyToRun)" "$out/cli-r2r/WasmKiln.Cli" run "$empty"
-add "Wasmtime C# runner (JIT)" "$out/wt-jit/WasmKiln.Bench" --startup-runner "$empty"
+add "Wasmtime C# runner (JIT)" "$jit_bench" --startup-runner "$empty"
 add "Wasmtime C# runner (ReadyToRun)" "$out/wt-r2r/WasmKiln.Bench" --startup-runner "$empty"
+add "WasmKiln API runner (JIT)" "$jit_bench" --startup-runner --engine kiln "$empty"
+add "WasmKiln API runner (ReadyToRun)" "$out/wt-r2r/WasmKiln.Bench" --startup-runner --engine kiln "$empty"
 add "dotnet host floor: --help of the runner" "$out/wt-r2r/WasmKiln.Bench" --help
 [ ${#cmds[@]} -gt 0 ] || { echo "nothing to measure" >&2; exit 1; }
 

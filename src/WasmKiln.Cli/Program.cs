@@ -9,9 +9,9 @@ using WasmKiln.Validation;
 namespace WasmKiln.Cli;
 
 /// <summary>
-/// The <c>wasmkiln</c> command line: <c>validate</c>, <c>wat2wasm</c>, <c>wasm2wat</c> and <c>wast</c>.
+/// The <c>wasmkiln</c> command line: <c>run</c>, <c>validate</c>, <c>wat2wasm</c>, <c>wasm2wat</c> and <c>wast</c>.
 /// Exit codes: 0 success; 1 an error in the input (or a failed script command); 2 a usage error;
-/// 70 an internal error. Errors are one line on stderr: <c>error: FILE:0xOFFSET: message</c>
+/// 70 an internal error; <c>run</c> adds the guest's exit code and 134 for a trap (see <see cref="RunOptions.Help"/>). Errors are one line on stderr: <c>error: FILE:0xOFFSET: message</c>
 /// for a binary module, <c>error: FILE:LINE:COL: message</c> for a text parse error,
 /// <c>error: FILE: message</c> otherwise (I/O errors, and validation errors of a text module,
 /// whose binary offsets would mean nothing in the text). No stack trace is ever printed.
@@ -31,17 +31,27 @@ internal static class Program
     {
         // Parsers and engines recurse on nested input; run on a thread with a large stack.
         int code = ExitInternal;
-        var thread = new Thread(() => code = Run(args, Console.Out, Console.Error), 256 * 1024 * 1024);
+        var thread = new Thread(() => code = Run(args, Console.Out, Console.Error, CliConsole.Process()), 256 * 1024 * 1024);
         thread.Start();
         thread.Join();
         return code;
     }
 
-    /// <summary>Runs the command line <paramref name="args"/> writing to the given writers; returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Runs the command line <paramref name="args"/> writing to the given writers (a guest's
+    /// standard output and error included); returns the exit code.
+    /// </summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, null);
+
+    /// <summary>Runs the command line; a guest's standard streams are those of <paramref name="console"/> when given.</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, CliConsole? console)
     {
         try
         {
+            // `run` parses its own tokens (everything after FILE belongs to the guest); like wasmtime,
+            // `wasmkiln FILE.wasm ARGS...` means `wasmkiln run FILE.wasm ARGS...`.
+            if (args.Length > 0 && (args[0] == "run" || IsModulePath(args[0])))
+                return RunCommand.Execute(args[0] == "run" ? args[1..] : args, console ?? CliConsole.OfWriters(stdout, stderr));
             var root = BuildCommands(stdout, stderr);
             var parse = root.Parse(args);
             var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
@@ -60,9 +70,15 @@ internal static class Program
         }
     }
 
+    private static bool IsModulePath(string arg) =>
+        !arg.StartsWith('-') && (arg.EndsWith(".wasm", StringComparison.OrdinalIgnoreCase) || arg.EndsWith(".wat", StringComparison.OrdinalIgnoreCase));
+
     private static RootCommand BuildCommands(TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("WasmKiln: a WebAssembly runtime in C#. Validates, converts and runs WebAssembly modules and spec scripts.");
+
+        // run: parsed by RunCommand itself (every token after FILE belongs to the guest); listed here for --help.
+        root.Subcommands.Add(new Command("run", "Run a WebAssembly module: a WASI command, or one export with --invoke. See 'wasmkiln run --help'."));
 
         // validate
         var validateFile = new Argument<string>("FILE") { Description = "A .wasm binary or a .wat text module." };
@@ -175,7 +191,7 @@ internal static class Program
     }
 
     /// <summary>Loads a module file (binary when it starts with the wasm magic, else text) and validates it.</summary>
-    private static ValidatedModule LoadAny(string file)
+    internal static ValidatedModule LoadAny(string file)
     {
         var bytes = File.ReadAllBytes(file);
         if (bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == (byte)'a' && bytes[2] == (byte)'s' && bytes[3] == (byte)'m')
@@ -239,28 +255,27 @@ internal static class Program
         {
             return action(file);
         }
-        catch (TextParseException e)
+        catch (Exception e) when (DescribeLoadError(file, e) is { } message)
         {
-            stderr.WriteLine($"error: {file}:{e.Line}:{e.Column}: {e.Message}");
-        }
-        catch (MalformedModuleException e)
-        {
-            stderr.WriteLine(e.Offset >= 0 ? $"error: {file}:0x{e.Offset:x}: {e.Message}" : $"error: {file}: {e.Message}");
-        }
-        catch (InvalidModuleException e)
-        {
-            stderr.WriteLine(e.Offset >= 0 ? $"error: {file}:0x{e.Offset:x}: {e.Message}" : $"error: {file}: {e.Message}");
-        }
-        catch (WasmException e)
-        {
-            stderr.WriteLine($"error: {file}: {e.Message}");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"error: {file}: {IoMessage(e)}");
+            stderr.WriteLine(message);
         }
         return ExitError;
     }
+
+    /// <summary>
+    /// The one-line message of an error reading, decoding, parsing or validating <paramref name="file"/>
+    /// (<c>error: FILE:0xOFFSET: ...</c>, <c>error: FILE:LINE:COL: ...</c> or <c>error: FILE: ...</c>);
+    /// null for an exception that is not such an error.
+    /// </summary>
+    internal static string? DescribeLoadError(string file, Exception e) => e switch
+    {
+        TextParseException t => $"error: {file}:{t.Line}:{t.Column}: {t.Message}",
+        MalformedModuleException m => m.Offset >= 0 ? $"error: {file}:0x{m.Offset:x}: {m.Message}" : $"error: {file}: {m.Message}",
+        InvalidModuleException v => v.Offset >= 0 ? $"error: {file}:0x{v.Offset:x}: {v.Message}" : $"error: {file}: {v.Message}",
+        WasmException w => $"error: {file}: {w.Message}",
+        IOException or UnauthorizedAccessException => $"error: {file}: {IoMessage(e)}",
+        _ => null,
+    };
 
     private static string IoMessage(Exception e) => e switch
     {

@@ -43,10 +43,11 @@ internal sealed class RunOptions
           --                       End of options: the next token is FILE.
 
         Exit codes: the guest's proc_exit code (0 when `_start` or the invoked export returns);
-        134 when the guest traps (wasmtime's convention: 128 + SIGABRT), running out of fuel and
-        a timeout are traps too; 1 when the module cannot be loaded, validated or linked; 2 for a
-        usage error. Errors are printed to stderr as `error: ...`; a trap prints
-        `error: trap: MESSAGE` and the WebAssembly backtrace, innermost frame first.
+        134 when the guest traps (wasmtime's convention, 128 + SIGABRT; 3 on Windows), and running
+        out of fuel or time is a trap; 1 when the module cannot be read, validated or linked; 2 for
+        a usage error (including --invoke arguments that do not fit the export's parameters).
+        Errors go to stderr as `error: ...`; a trap prints `error: trap: MESSAGE`, then
+        `wasm backtrace:` and one line per WebAssembly frame, innermost first: `N: func[INDEX] NAME`.
         """;
 
     /// <summary>Preopened directories, in command-line order.</summary>

@@ -149,6 +149,9 @@ public sealed class Module
         }
     }
 
+    /// <summary>A module of a <paramref name="validated"/> module that the caller decoded and validated itself (with <paramref name="engine"/>'s features).</summary>
+    internal static Module FromValidated(Engine engine, ValidatedModule validated, string name) => new(engine, validated, name);
+
     private static string Hex(long offset) => "0x" + offset.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The module's name.</summary>

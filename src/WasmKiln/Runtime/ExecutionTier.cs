@@ -38,21 +38,6 @@ internal sealed class CompilerTier : IExecutionTier
     }
 }
 
-/// <summary>The tier that interprets WebAssembly (works without dynamic code).</summary>
-internal sealed class InterpreterTier : IExecutionTier
-{
-    /// <summary>The shared instance (the tier has no state).</summary>
-    public static readonly InterpreterTier Shared = new();
-
-    private InterpreterTier() { }
-
-    /// <inheritdoc/>
-    public string Name => "interpreter";
-
-    /// <inheritdoc/>
-    public void Invoke(FunctionInstance f, ValueSlot[] slots) => Engines.Interpreter.Interpreter.Invoke(f, slots);
-}
-
 /// <summary>The one place that maps an <see cref="EngineTier"/> to its implementation.</summary>
 internal static class ExecutionTiers
 {
@@ -72,7 +57,7 @@ internal static class ExecutionTiers
                     throw new WasmException("the compiler tier needs dynamic code (Reflection.Emit), which this platform does not support; use EngineTier.Interpreter");
                 return CompilerTier.Shared;
             case EngineTier.Interpreter:
-                return InterpreterTier.Shared;
+                return Engines.Interpreter.InterpreterTier.Shared;
             default:
                 throw new WasmException("unknown execution tier " + tier);
         }

@@ -5,7 +5,6 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Script;
 
-using Instance = WasmKiln.Runtime.Instance;
 using Linker = WasmKiln.Runtime.Linker;
 using Store = WasmKiln.Runtime.Store;
 
@@ -15,7 +14,7 @@ internal sealed class InterpreterScriptEngine : IScriptEngine
     /// <summary>The engine's name.</summary>
     public const string EngineName = "interpreter";
 
-    private readonly Store _store = new();
+    private readonly Store _store = new() { Tier = InterpreterTier.Shared };
 
     /// <inheritdoc/>
     public string Name => EngineName;
@@ -58,7 +57,7 @@ internal sealed class InterpreterScriptEngine : IScriptEngine
     {
         if (!instance.TryGetExport(export, out var ev) || ev.Handle is not FunctionInstance f)
             return Outcome.Failed(OutcomeKind.Trap, "unknown function export \"" + export + "\"");
-        return Run(() => Outcome.Return(Interpreter.Invoke(f, args)));
+        return Run(() => Outcome.Return(f.Invoke(args)));
     }
 
     /// <inheritdoc/>

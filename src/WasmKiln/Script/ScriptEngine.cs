@@ -124,8 +124,13 @@ internal sealed class NoEngine : IScriptEngine
 /// <summary>The engines scripts can be run with, by name.</summary>
 internal static class ScriptEngines
 {
-    /// <summary>The engine used when none is named: the IL compiler.</summary>
-    public const string DefaultName = CompilerScriptEngine.EngineName;
+    /// <summary>
+    /// The engine used when none is named: the IL compiler where dynamic code is supported, else
+    /// (NativeAOT) the interpreter.
+    /// </summary>
+    public static string DefaultName => System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
+        ? CompilerScriptEngine.EngineName
+        : InterpreterScriptEngine.EngineName;
 
     private static readonly (string Name, Func<IScriptEngine> Create)[] Factories =
     [

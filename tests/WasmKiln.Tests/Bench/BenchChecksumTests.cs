@@ -18,7 +18,7 @@ public class BenchChecksumTests
 {
     // Source: /work/shared/bench/README.md, table column "argument (default / smoke / interp)"
     // and the "Expected output" section, "Smoke" block (`empty` takes no argument, prints nothing).
-    private static readonly Dictionary<string, (string? Arg, string Expected)> Smoke = new()
+    internal static readonly Dictionary<string, (string? Arg, string Expected)> Smoke = new()
     {
         ["sha256"] = ("3", "sha256 rounds=3 digest=1dd3cced4baa4552d14287dae0c43b1a3c2bfabf5831d1de89850aaaec6197e9\n"),
         ["nbody"] = ("10000", "nbody steps=10000 e0=-12.697433239378 e1=-12.708967102014 pos=260.836596276333\n"),
@@ -34,7 +34,7 @@ public class BenchChecksumTests
 
     public static TheoryData<string> Programs() => new(Smoke.Keys);
 
-    private static string? BenchDir =>
+    internal static string? BenchDir =>
         TestPaths.Shared is { } s && Directory.Exists(Path.Combine(s, "bench", "wasm")) ? Path.Combine(s, "bench", "wasm") : null;
 
     [SkippableTheory]

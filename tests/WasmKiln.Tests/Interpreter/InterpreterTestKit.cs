@@ -15,13 +15,12 @@ internal static class InterpreterTestKit
     public static Instance Instantiate(string wat, Func<WasmKiln.Model.Import, object?>? resolve = null)
     {
         var vm = Validator.Validate(WatParser.ParseText(wat));
-        return Linker.Instantiate(vm, new Store(), resolve ?? (_ => null));
+        return Linker.Instantiate(vm, new Store { Tier = InterpreterTier.Shared }, resolve ?? (_ => null));
     }
 
     public static FunctionInstance Func(Instance inst, string name) => (FunctionInstance)inst.Exports[name].Value;
 
-    public static Value[] Call(Instance inst, string name, params Value[] args) =>
-        WasmKiln.Engines.Interpreter.Interpreter.Invoke(Func(inst, name), args);
+    public static Value[] Call(Instance inst, string name, params Value[] args) => Func(inst, name).Invoke(args);
 
     public static int I32(Instance inst, string name, params Value[] args) => Call(inst, name, args)[0].AsI32;
 

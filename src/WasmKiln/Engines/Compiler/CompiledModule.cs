@@ -17,6 +17,13 @@ internal sealed class CompiledModule
 
     private readonly ValidatedModule _module;
     private nint[]? _entries;
+
+    /// <summary>
+    /// The body methods of the defined functions (see <see cref="FunctionCompiler.CompileModule"/>),
+    /// set before any function of the module runs; compiled code calls them for call_indirect
+    /// within its own instance.
+    /// </summary>
+    public nint[] Bodies = [];
     private readonly Lock _gate = new();
 
     private CompiledModule(ValidatedModule module, CompileOptions options)
@@ -56,7 +63,8 @@ internal sealed class CompiledModule
             e = _entries;
             if (e == null)
             {
-                e = FunctionCompiler.CompileModule(_module, Options);
+                e = FunctionCompiler.CompileModule(_module, Options, out var bodies);
+                Bodies = bodies;
                 Volatile.Write(ref _entries, e);
             }
             return e[definedIndex];

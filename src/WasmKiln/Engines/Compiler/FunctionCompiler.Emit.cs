@@ -8,6 +8,8 @@ using WasmKiln.Runtime;
 
 namespace WasmKiln.Engines.Compiler;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 internal sealed partial class FunctionCompiler
 {
     private static MethodInfo IOps(string name) =>
@@ -90,15 +92,19 @@ internal sealed partial class FunctionCompiler
             case Op.LocalGet:
                 LoadLocal(ins.A);
                 Push(LocalType(ins.A));
+                _slotLocal[_sp - 1] = (int)ins.A;
                 return;
             case Op.LocalSet:
                 LoadAt(_sp - 1);
                 _sp--;
                 StoreLocal(ins.A);
+                LocalWritten(ins.A);
                 return;
             case Op.LocalTee:
                 LoadAt(_sp - 1);
                 StoreLocal(ins.A);
+                LocalWritten(ins.A);
+                _slotLocal[_sp - 1] = (int)ins.A;
                 return;
             case Op.GlobalGet:
             {
@@ -155,7 +161,7 @@ internal sealed partial class FunctionCompiler
                     if (!is64) il.Emit(OpCodes.Conv_U8);
                     il.Emit(OpCodes.Ldc_I4, typeId);
                     il.Emit(OpCodes.Call, IOps(nameof(InstanceOps.ResolveIndirect)));
-                }, tail: ins.Op == Op.ReturnCallIndirect);
+                }, tail: ins.Op == Op.ReturnCallIndirect, sameInstanceFastPath: true);
                 return;
             }
             case Op.CallRef:
@@ -443,7 +449,12 @@ internal sealed partial class FunctionCompiler
     /// the body method <paramref name="direct"/> of a function of this module, else through the
     /// entry point of the FunctionInstance that <paramref name="loadCallee"/> pushes.
     /// </summary>
-    private void EmitCall(CompositeType ft, Action loadCallee, bool tail, MethodInfo? direct = null)
+    /// <remarks>
+    /// With <paramref name="sameInstanceFastPath"/> (call_indirect), a callee of this instance is
+    /// called through its body method's pointer with this instance and call stack, skipping its
+    /// entry point (and the thread-local lookup there).
+    /// </remarks>
+    private void EmitCall(CompositeType ft, Action loadCallee, bool tail, MethodInfo? direct = null, bool sameInstanceFastPath = false)
     {
         var il = _il;
         int n = ft.Params.Length, m = ft.Results.Length;
@@ -466,6 +477,40 @@ internal sealed partial class FunctionCompiler
             _unreachable = true;
             return;
         }
+        if (sameInstanceFastPath)
+        {
+            var callee = il.DeclareLocal(typeof(FunctionInstance));
+            var slow = il.DefineLabel();
+            var done = il.DefineLabel();
+            loadCallee();
+            il.Emit(OpCodes.Stloc, callee);
+            il.Emit(OpCodes.Ldloc, callee);
+            il.Emit(OpCodes.Ldfld, FiInstance);
+            il.Emit(OpCodes.Ldloc, _inst);
+            il.Emit(OpCodes.Bne_Un, slow);
+            LoadTop(n);
+            for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
+            il.Emit(OpCodes.Ldloc, _inst);
+            il.Emit(OpCodes.Ldarg, _csArg);
+            il.Emit(OpCodes.Ldloc, _inst);
+            il.Emit(OpCodes.Ldfld, InstCode);
+            il.Emit(OpCodes.Ldfld, CodeBodies);
+            il.Emit(OpCodes.Ldloc, callee);
+            il.Emit(OpCodes.Ldfld, FiDefinedIndex);
+            il.Emit(OpCodes.Ldelem_I);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, CodeGen.BodyParamTypes(ft), null);
+            il.Emit(OpCodes.Br, done);
+            il.MarkLabel(slow);
+            LoadTop(n);
+            for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
+            il.Emit(OpCodes.Ldloc, callee);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Call, EntryOfMethod);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
+            il.MarkLabel(done);
+            FinishCall(ft, n, m);
+            return;
+        }
         LoadTop(n);
         for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
         if (direct != null)
@@ -481,11 +526,21 @@ internal sealed partial class FunctionCompiler
             il.Emit(OpCodes.Call, EntryOfMethod);
             il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
         }
+        FinishCall(ft, n, m);
+    }
+
+    private static readonly FieldInfo InstCode = typeof(Instance).GetField(nameof(Instance.Code))!;
+    private static readonly FieldInfo CodeBodies = typeof(CompiledModule).GetField(nameof(CompiledModule.Bodies))!;
+    private static readonly FieldInfo FiDefinedIndex = typeof(FunctionInstance).GetField(nameof(FunctionInstance.DefinedIndex))!;
+
+    /// <summary>After a call returned (first result on the IL stack): pops the arguments, pushes the results.</summary>
+    private void FinishCall(CompositeType ft, int n, int m)
+    {
         _sp -= n;
         if (m > 0) Push(ft.Results[0]);
         for (int i = 1; i < m; i++)
         {
-            il.Emit(OpCodes.Ldloc, MvTemp(i, ft.Results[i]));
+            _il.Emit(OpCodes.Ldloc, MvTemp(i, ft.Results[i]));
             Push(ft.Results[i]);
         }
         ReloadMemory();
@@ -528,22 +583,36 @@ internal sealed partial class FunctionCompiler
     }
 
     /// <summary>Emits the checked address of an access of <paramref name="size"/> bytes; the address operand is in <paramref name="addr"/>.</summary>
-    private void EmitPointer(uint memIdx, LocalBuilder addr, ulong offset, int size)
+    /// <remarks>
+    /// <paramref name="addrHeight"/> is the address operand's stack height: when that slot holds a
+    /// local whose value was already checked for an end at least as far, no check is emitted.
+    /// </remarks>
+    private void EmitPointer(uint memIdx, LocalBuilder addr, ulong offset, int size, int addrHeight = -1)
     {
         var il = _il;
         bool is64 = _vm.Context.Memories[memIdx].Limits.Is64;
         if (memIdx == 0 && !is64 && _len0 != null)
         {
+            ulong end = offset + (ulong)size;
+            int local = addrHeight >= 0 ? _slotLocal[addrHeight] : -1;
+            bool known = false;
+            if (local >= 0)
+            {
+                known = _checkedEnd.TryGetValue((uint)local, out var done) && done >= end;
+                if (!known) _checkedEnd[(uint)local] = end;
+            }
             var ok = il.DefineLabel();
+            if (known) goto Address;
             il.Emit(OpCodes.Ldloc, addr);
             il.Emit(OpCodes.Conv_U8);
-            il.Emit(OpCodes.Ldc_I8, (long)(offset + (ulong)size));
+            il.Emit(OpCodes.Ldc_I8, (long)end);
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Ldloc, _len0);
             il.Emit(OpCodes.Ble_Un, ok);
             il.Emit(OpCodes.Call, typeof(Traps).GetMethod(nameof(Traps.MemoryOutOfBounds))!);
             il.Emit(OpCodes.Ldnull);
             il.Emit(OpCodes.Throw);
+        Address:
             il.MarkLabel(ok);
             il.Emit(OpCodes.Ldloc, _base0!);
             il.Emit(OpCodes.Ldloc, addr);
@@ -573,7 +642,7 @@ internal sealed partial class FunctionCompiler
             // Load.
             var addr = TopSlot();
             _sp--;
-            EmitPointer(ins.A, addr, ins.MemOffset, size);
+            EmitPointer(ins.A, addr, ins.MemOffset, size, _sp);
             il.Emit(OpCodes.Unaligned, (byte)1);
             switch (ins.Op)
             {
@@ -601,7 +670,7 @@ internal sealed partial class FunctionCompiler
             var value = TopSlot();
             var addr = TopSlot(1);
             _sp -= 2;
-            EmitPointer(ins.A, addr, ins.MemOffset, size);
+            EmitPointer(ins.A, addr, ins.MemOffset, size, _sp);
             il.Emit(OpCodes.Ldloc, value);
             var st = ins.Op switch
             {

@@ -52,6 +52,13 @@ internal sealed partial class FunctionCompiler
 
     private ValType[] _stack;
     private int _sp;
+
+    // Bounds check elimination for memory 0 (straight-line code only). _slotLocal[h]: the wasm
+    // local whose current value the stack slot at height h holds (-1: unknown). _checkedEnd[i]:
+    // the largest offset+size already checked against the memory length with local i's current
+    // value as address (memories never shrink, so the check stays valid until local i changes).
+    private int[] _slotLocal = [];
+    private readonly Dictionary<uint, ulong> _checkedEnd = [];
     private readonly Dictionary<(int, Type), LocalBuilder> _slots = [];
     private readonly Dictionary<(int, Type), LocalBuilder> _mvTemps = [];
     private readonly List<Frame> _frames = [];
@@ -81,6 +88,7 @@ internal sealed partial class FunctionCompiler
         _paramCount = _fi.ParamCount;
         _locals = new LocalBuilder?[_fi.Locals.Length];
         _stack = new ValType[Math.Max(16, _fi.MaxStackHeight + 4)];
+        EnsureStack(0);
         _inst = il.DeclareLocal(typeof(Instance));
         _tryDepth = 0;
     }
@@ -96,7 +104,7 @@ internal sealed partial class FunctionCompiler
     /// fetches both and calls <c>Body</c>. Calls between functions of the module call the
     /// <c>Body</c> methods directly (no function table load, no thread-local lookup).
     /// </remarks>
-    public static nint[] CompileModule(ValidatedModule vm, CompileOptions options)
+    public static nint[] CompileModule(ValidatedModule vm, CompileOptions options, out nint[] bodyPointers)
     {
         int n = vm.Functions.Length;
         var types = new TypeBuilder[n];
@@ -120,6 +128,7 @@ internal sealed partial class FunctionCompiler
             EmitEntry(entries[i].GetILGenerator(), type, bodies[i]);
         }
         var result = new nint[n];
+        bodyPointers = new nint[n];
         var names = vm.Module.Names;
         for (int i = 0; i < n; i++)
         {
@@ -128,6 +137,7 @@ internal sealed partial class FunctionCompiler
             string? funcName = names != null && names.Functions.TryGetValue(fi.FuncIndex, out var name) ? name : null;
             Backtraces.Register(t, new WasmFrame((int)fi.FuncIndex, funcName, names?.Module));
             result[i] = t.GetMethod("Run")!.MethodHandle.GetFunctionPointer();
+            bodyPointers[i] = t.GetMethod(Backtraces.BodyMethodName)!.MethodHandle.GetFunctionPointer();
         }
         return result;
     }
@@ -175,13 +185,42 @@ internal sealed partial class FunctionCompiler
     private void EnsureStack(int n)
     {
         if (_sp + n > _stack.Length) Array.Resize(ref _stack, Math.Max(_stack.Length * 2, _sp + n));
+        if (_slotLocal.Length < _stack.Length)
+        {
+            int old = _slotLocal.Length;
+            Array.Resize(ref _slotLocal, _stack.Length);
+            Array.Fill(_slotLocal, -1, old, _slotLocal.Length - old);
+        }
     }
+
+    /// <summary>Forgets every known checked address (at labels and after instructions not tracked).</summary>
+    private void ForgetChecks()
+    {
+        _checkedEnd.Clear();
+        Array.Fill(_slotLocal, -1);
+    }
+
+    /// <summary>Local <paramref name="i"/> changes: slots holding its old value and its checks are forgotten.</summary>
+    private void LocalWritten(uint i)
+    {
+        _checkedEnd.Remove(i);
+        for (int h = 0; h < _slotLocal.Length; h++)
+            if (_slotLocal[h] == (int)i) _slotLocal[h] = -1;
+    }
+
+    /// <summary>Whether an instruction keeps the tracked slot and check facts exact (it only pushes through <see cref="Push"/>).</summary>
+    private static bool KeepsChecks(Op op, OpInfo info) =>
+        op is Op.LocalGet or Op.LocalSet or Op.LocalTee or Op.Drop or Op.Nop or Op.I32Const or Op.I64Const or Op.F32Const
+            or Op.F64Const or Op.GlobalGet or Op.GlobalSet or Op.Call or Op.CallIndirect
+        || (info.Prefix == 0 && !info.IsSpecial && (info.Imm == Imm.MemArg || info.Imm == Imm.None)
+            && op != Op.RefEq && info.Feature is not (Feature.Simd or Feature.RelaxedSimd));
 
     /// <summary>Pushes a value of type <paramref name="t"/> (already on the IL stack) into its slot.</summary>
     private void Push(ValType t)
     {
         EnsureStack(1);
         _stack[_sp] = t;
+        _slotLocal[_sp] = -1;
         _il.Emit(OpCodes.Stloc, Slot(_sp, t));
         _sp++;
     }
@@ -191,6 +230,7 @@ internal sealed partial class FunctionCompiler
     {
         EnsureStack(1);
         _stack[_sp] = t;
+        _slotLocal[_sp] = -1;
         return Slot(_sp++, t);
     }
 
@@ -242,7 +282,10 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Call, EnterMethod);
         _il.Emit(OpCodes.Ldarg, _instArg);
         _il.Emit(OpCodes.Stloc, _inst);
-        if (_m.TotalMemories > 0)
+        var body = _m.Codes[definedIndex];
+        var code = body.Bytes.Span[(_fi.CodeStart - body.Offset)..];
+        var reader = new InstructionReader(code, _fi.CodeStart);
+        if (_m.TotalMemories > 0 && AccessesMemory0(reader))
         {
             _mem0 = _il.DeclareLocal(typeof(Memory));
             _base0 = _il.DeclareLocal(typeof(byte*));
@@ -260,9 +303,6 @@ internal sealed partial class FunctionCompiler
         var fn = new Frame { Kind = Op.Block, Label = _il.DefineLabel(), Height = 0, Results = _type.Results };
         _frames.Add(fn);
 
-        var body = _m.Codes[definedIndex];
-        var code = body.Bytes.Span[(_fi.CodeStart - body.Offset)..];
-        var reader = new InstructionReader(code, _fi.CodeStart);
         if (_options != CompileOptions.None)
         {
             _intr = _il.DeclareLocal(typeof(InterruptState));
@@ -277,6 +317,7 @@ internal sealed partial class FunctionCompiler
             reader.Read(out var ins);
             if (_unreachable && SkipDead(ins)) continue;
             Emit(ins);
+            if (!KeepsChecks(ins.Op, OpTable.Info(ins.Op))) ForgetChecks();
             if (_intr != null && !_unreachable && _frames.Count > 0 && EndsRun(ins.Op))
                 EmitCharge(reader, check: ins.Op == Op.Loop);
         }
@@ -346,6 +387,18 @@ internal sealed partial class FunctionCompiler
             il.Emit(OpCodes.Call, typeof(InterruptState).GetMethod(nameof(InterruptState.ThrowInterrupted))!);
             il.MarkLabel(ok);
         }
+    }
+
+    /// <summary>Whether the body has loads or stores of memory 0 (then its base and length are kept in locals).</summary>
+    private static bool AccessesMemory0(InstructionReader probe)
+    {
+        while (!probe.AtEnd)
+        {
+            probe.Read(out var ins);
+            var info = OpTable.Info(ins.Op);
+            if (info.Imm is Imm.MemArg or Imm.MemArgLane && ins.A == 0) return true;
+        }
+        return false;
     }
 
     private void ReloadMemory()

@@ -2,6 +2,8 @@ using WasmKiln.Instructions;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 /// <summary>
 /// The handlers of one numeric instruction: register form (<c>A = op(B, C)</c> or <c>A = op(B)</c>),
 /// immediate form (<c>A = op(B, K)</c>), and for compares the fused conditional branches.

@@ -5,8 +5,6 @@ using WasmKiln.Runtime;
 namespace WasmKiln.Engines.Interpreter;
 
 using Instance = WasmKiln.Runtime.Instance;
-using Linker = WasmKiln.Runtime.Linker;
-using Store = WasmKiln.Runtime.Store;
 
 /// <summary>A branch condition evaluated from an instruction's operands (fused compares and null tests).</summary>
 internal unsafe interface ICond
@@ -47,6 +45,26 @@ internal static unsafe partial class Handlers
     {
         Trap.Unreachable();
         return null;
+    }
+
+    // ---- fuel and interruption ----
+
+    /// <summary>Flag of <see cref="Charge"/>: subtract K from the fuel.</summary>
+    public const int ChargeFuel = 1;
+    /// <summary>Flag of <see cref="Charge"/>: trap when the fuel is negative.</summary>
+    public const int CheckFuel = 2;
+    /// <summary>Flag of <see cref="Charge"/>: trap when an interrupt was requested.</summary>
+    public const int CheckInterrupt = 4;
+
+    /// <summary>Charges K fuel and checks fuel and interruption, as the flags in B say (see <see cref="InterruptState"/>).</summary>
+    public static Inst* Charge(Inst* ip, ref Machine m)
+    {
+        var s = m.Instance.Store.Interrupts;
+        int flags = ip->B;
+        if ((flags & ChargeFuel) != 0) s.Remaining -= ip->K;
+        if ((flags & CheckFuel) != 0 && s.Remaining < 0) InterruptState.ThrowOutOfFuel();
+        if ((flags & CheckInterrupt) != 0 && s.Requested != 0) InterruptState.ThrowInterrupted();
+        return ip + 1;
     }
 
     // ---- moves and constants ----

@@ -5,8 +5,6 @@ using WasmKiln.Runtime;
 namespace WasmKiln.Engines.Interpreter;
 
 using Instance = WasmKiln.Runtime.Instance;
-using Linker = WasmKiln.Runtime.Linker;
-using Store = WasmKiln.Runtime.Store;
 
 /// <summary>
 /// SIMD handlers, one per signature shape; K is the <see cref="Simd.SimdOps"/> method to call.

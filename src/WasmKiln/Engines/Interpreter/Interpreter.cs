@@ -5,8 +5,6 @@ using WasmKiln.Runtime;
 namespace WasmKiln.Engines.Interpreter;
 
 using Instance = WasmKiln.Runtime.Instance;
-using Linker = WasmKiln.Runtime.Linker;
-using Store = WasmKiln.Runtime.Store;
 
 /// <summary>
 /// The interpreter engine: runs WebAssembly functions of the shared runtime objects (instances,
@@ -47,7 +45,7 @@ using Store = WasmKiln.Runtime.Store;
 /// stack is a per-thread pinned array that grows on demand; the depth is limited by the shared
 /// <see cref="CallDepthGuard"/> (trap "call stack exhausted"). Host functions and functions of
 /// another tier are called through their slot path with a reused argument array. Traps are the
-/// shared <see cref="TrapException"/>s; the boundary (<see cref="Invoke(FunctionInstance, ValueSlot[])"/>) restores the thread
+/// shared <see cref="TrapException"/>s; the boundary (<see cref="Invoke"/>) restores the thread
 /// state and the depth and adds the WebAssembly backtrace.</para>
 /// <para><b>Extending</b> (SIMD, GC, exceptions, atomics): add a partial file of
 /// <see cref="Lowerer"/> implementing the matching hook (<c>LowerSimd</c>, <c>LowerGc</c>,
@@ -55,7 +53,7 @@ using Store = WasmKiln.Runtime.Store;
 /// <c>PushResult</c>, <c>Emit</c>...), and a partial file of <see cref="Handlers"/> with the
 /// handlers. v128 values already have their two slots and are moved/copied correctly.
 /// Exception handling additionally needs handler tables per function, consulted by a catch
-/// around <see cref="Run"/> in <see cref="Invoke(FunctionInstance, ValueSlot[])"/> that unwinds <see cref="ExecThread.Frames"/>.</para>
+/// around <see cref="Run"/> in <see cref="Invoke"/> that unwinds <see cref="ExecThread.Frames"/>.</para>
 /// </remarks>
 internal static unsafe class Interpreter
 {
@@ -117,25 +115,6 @@ internal static unsafe class Interpreter
         }
     }
 
-    /// <summary>Calls <paramref name="f"/> with untyped arguments (scripts, tests); results in a new array.</summary>
-    public static Value[] Invoke(FunctionInstance f, ReadOnlySpan<Value> args)
-    {
-        if (!IsInterpreted(f)) return f.Invoke(args);
-        var ps = f.Type.Params;
-        if (args.Length != ps.Length) throw new WasmException("wrong number of arguments: expected " + ps.Length + ", got " + args.Length);
-        var slots = new ValueSlot[Math.Max(ps.Length, f.Type.Results.Length)];
-        for (int i = 0; i < ps.Length; i++)
-        {
-            if (args[i].Kind != ps[i].Kind) throw new WasmException("type mismatch: argument " + i + " must be " + ps[i]);
-            slots[i].Set(args[i]);
-        }
-        Invoke(f, slots);
-        var rs = f.Type.Results;
-        var results = new Value[rs.Length];
-        for (int i = 0; i < rs.Length; i++) results[i] = slots[i].Get(rs[i]);
-        return results;
-    }
-
     /// <summary>The interpreter loop: runs handlers until one returns null (the entry frame returned).</summary>
     public static void Run(Inst* ip, ref Machine m)
     {
@@ -144,14 +123,16 @@ internal static unsafe class Interpreter
     }
 
     /// <summary>Whether <paramref name="f"/> is run by this interpreter (a WebAssembly function whose store uses it).</summary>
-    internal static bool IsInterpreted(FunctionInstance f) => f.Instance != null;
+    internal static bool IsInterpreted(FunctionInstance f) => f.Instance is { } inst && inst.Store.Tier == InterpreterTier.Shared;
 
     /// <summary>Lowers <paramref name="f"/> (a WebAssembly function) and caches its code on it.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal static LoweredFunction Prepare(FunctionInstance f)
     {
         var inst = f.Instance ?? throw new WasmException("interpreter: not a WebAssembly function");
-        var lf = LoweredModule.For(inst.Module).Get(f.DefinedIndex);
+        var store = inst.Store;
+        var options = (store.ConsumeFuel ? Compiler.CompileOptions.Fuel : 0) | (store.Interruptible ? Compiler.CompileOptions.Interrupts : 0);
+        var lf = LoweredModule.For(inst.Module, options).Get(f.DefinedIndex);
         f.TierCode = lf;
         return lf;
     }
@@ -306,19 +287,7 @@ internal static unsafe class Interpreter
         }
     }
 
-    private static void InvokeForeign(FunctionInstance f, ValueSlot[] slots)
-    {
-        if (f.Host != null)
-        {
-            f.Host.InvokeSlots(slots, f);
-            return;
-        }
-        var ps = f.Type.Params;
-        var args = new Value[ps.Length];
-        for (int i = 0; i < args.Length; i++) args[i] = slots[i].Get(ps[i]);
-        var rs = f.Invoke(args);
-        for (int i = 0; i < rs.Length; i++) slots[i].Set(rs[i]);
-    }
+    private static void InvokeForeign(FunctionInstance f, ValueSlot[] slots) => f.InvokeSlots(slots);
 
     // ------------------------------------------------------------------ slot conversion
 

@@ -1,9 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using WasmKiln.Engines.Compiler;
 using WasmKiln.Model;
 using WasmKiln.Validation;
 
 namespace WasmKiln.Engines.Interpreter;
+
+using Instance = WasmKiln.Runtime.Instance;
 
 /// <summary>The lowered code of one function: pinned instructions and its frame layout.</summary>
 internal sealed unsafe class LoweredFunction
@@ -40,6 +43,8 @@ internal sealed unsafe class LoweredFunction
     public readonly int FrameSize;
     /// <summary>Whether some declared local is a reference (its slot must be cleared on entry).</summary>
     public readonly bool HasRefLocals;
+    /// <summary>The function's try regions, innermost first (exception handling), or null.</summary>
+    public CatchRegion[]? CatchRegions;
 }
 
 /// <summary>
@@ -48,20 +53,31 @@ internal sealed unsafe class LoweredFunction
 /// </summary>
 internal sealed class LoweredModule
 {
-    private static readonly ConditionalWeakTable<ValidatedModule, LoweredModule> Cache = new();
+    private static readonly ConditionalWeakTable<ValidatedModule, LoweredModule[]> Cache = new();
 
     private readonly ValidatedModule _module;
+    private readonly CompileOptions _options;
     private readonly LoweredFunction?[] _functions;
     private readonly Lock _gate = new();
 
-    private LoweredModule(ValidatedModule module)
+    private LoweredModule(ValidatedModule module, CompileOptions options)
     {
         _module = module;
+        _options = options;
         _functions = new LoweredFunction?[module.Functions.Length];
     }
 
-    /// <summary>The lowered code of <paramref name="module"/>.</summary>
-    public static LoweredModule For(ValidatedModule module) => Cache.GetValue(module, static m => new LoweredModule(m));
+    /// <summary>The lowered code of <paramref name="module"/> with <paramref name="options"/> (fuel and interruption checks, as for compiled code).</summary>
+    public static LoweredModule For(ValidatedModule module, CompileOptions options = CompileOptions.None)
+    {
+        var byOptions = Cache.GetValue(module, static m =>
+        {
+            var a = new LoweredModule[(int)CompileOptions.All + 1];
+            for (int i = 0; i < a.Length; i++) a[i] = new LoweredModule(m, (CompileOptions)i);
+            return a;
+        });
+        return byOptions[(int)options];
+    }
 
     /// <summary>How many functions have been lowered so far.</summary>
     public int LoweredCount
@@ -84,7 +100,7 @@ internal sealed class LoweredModule
         {
             f = _functions[definedIndex];
             if (f != null) return f;
-            f = Lowerer.Lower(_module, definedIndex);
+            f = Lowerer.Lower(_module, definedIndex, _options);
             Volatile.Write(ref _functions[definedIndex], f);
             return f;
         }

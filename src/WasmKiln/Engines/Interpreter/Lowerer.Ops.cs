@@ -3,6 +3,8 @@ using WasmKiln.Model;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 internal sealed unsafe partial class Lowerer
 {
     /// <summary>Extension hook for SIMD instructions: set <paramref name="handled"/> when lowered.</summary>

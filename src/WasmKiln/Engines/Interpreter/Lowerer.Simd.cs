@@ -4,6 +4,8 @@ using WasmKiln.Model;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 /// <summary>
 /// SIMD lowering. Each instruction becomes one handler of its signature's shape (see
 /// <see cref="Handlers"/>, Handlers.Simd.cs) with the <see cref="Simd.SimdOps"/> method as a

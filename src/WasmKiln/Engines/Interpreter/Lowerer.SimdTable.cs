@@ -3,6 +3,8 @@ using WasmKiln.Instructions;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 // The SIMD instruction table: every SimdOps method by the shape of its signature. Regenerate by
 // listing the public static methods of Engines/Simd/SimdOps*.cs (name = Op member) when one is added.
 internal sealed unsafe partial class Lowerer

@@ -1,9 +1,12 @@
+using WasmKiln.Engines.Compiler;
 using WasmKiln.Instructions;
 using WasmKiln.Model;
 using WasmKiln.Runtime;
 using WasmKiln.Validation;
 
 namespace WasmKiln.Engines.Interpreter;
+
+using Instance = WasmKiln.Runtime.Instance;
 
 /// <summary>
 /// Lowers one validated function body to <see cref="Inst"/>s (see <see cref="Interpreter"/> for
@@ -53,6 +56,7 @@ internal sealed unsafe partial class Lowerer
     private readonly int _localSlots;
     private readonly int _paramSlots;
     private readonly bool _hasRefLocals;
+    private readonly CompileOptions _options;
 
     private Inst[] _code = new Inst[64];
     private int _n;
@@ -68,9 +72,10 @@ internal sealed unsafe partial class Lowerer
     private NumForms? _lastForms;
     private bool _lastImm;
 
-    private Lowerer(ValidatedModule vm, int definedIndex)
+    private Lowerer(ValidatedModule vm, int definedIndex, CompileOptions options)
     {
         _vm = vm;
+        _options = options;
         _ctx = vm.Context;
         _fi = vm.Functions[definedIndex];
         _type = vm.Types[_fi.TypeIndex].Type;
@@ -91,11 +96,14 @@ internal sealed unsafe partial class Lowerer
 
     /// <summary>Lowers defined function <paramref name="definedIndex"/> of <paramref name="vm"/>.</summary>
     /// <exception cref="WasmException">The function uses an instruction the interpreter does not support yet.</exception>
-    public static LoweredFunction Lower(ValidatedModule vm, int definedIndex)
+    public static LoweredFunction Lower(ValidatedModule vm, int definedIndex, CompileOptions options = CompileOptions.None)
     {
-        var l = new Lowerer(vm, definedIndex);
+        var l = new Lowerer(vm, definedIndex, options);
         l.LowerBody(definedIndex);
-        return new LoweredFunction(l._code.AsSpan(0, l._n), l._type, l._fi.FuncIndex, l._paramSlots, l._localSlots, Math.Max(l._maxSlot, 1), l._hasRefLocals);
+        return new LoweredFunction(l._code.AsSpan(0, l._n), l._type, l._fi.FuncIndex, l._paramSlots, l._localSlots, Math.Max(l._maxSlot, 1), l._hasRefLocals)
+        {
+            CatchRegions = l.CatchRegions,
+        };
     }
 
     private void LowerBody(int definedIndex)
@@ -105,12 +113,47 @@ internal sealed unsafe partial class Lowerer
         var body = m.Codes[definedIndex];
         var code = body.Bytes.Span[(_fi.CodeStart - body.Offset)..];
         var reader = new InstructionReader(code, _fi.CodeStart);
+        bool checks = _options != CompileOptions.None;
+        if (checks) EmitCharge(reader, check: true);
         while (!reader.AtEnd && _ctl.Count > 0)
         {
             reader.Read(out var ins);
             if (_unreachable && SkipDead(ins)) continue;
             Lower(ins);
+            if (checks && !_unreachable && _ctl.Count > 0 && EndsRun(ins.Op)) EmitCharge(reader, check: ins.Op == Op.Loop);
         }
+    }
+
+    /// <summary>Whether <paramref name="op"/> ends a straight-line run (the fuel unit of <see cref="InterruptState"/>, as compiled code charges it).</summary>
+    private static bool EndsRun(Op op) => op switch
+    {
+        Op.Block or Op.Loop or Op.If or Op.Else or Op.End or Op.Try or Op.TryTable or Op.Catch or Op.CatchAll or Op.Delegate
+            or Op.Br or Op.BrIf or Op.BrTable or Op.BrOnNull or Op.BrOnNonNull or Op.BrOnCast or Op.BrOnCastFail
+            or Op.Return or Op.ReturnCall or Op.ReturnCallIndirect or Op.ReturnCallRef
+            or Op.Throw or Op.ThrowRef or Op.Rethrow or Op.Unreachable => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// At the start of a run (<paramref name="probe"/> is on its first instruction): charges the
+    /// run's instructions when fuel is on and, when <paramref name="check"/> (function entry, loop
+    /// header), traps if the fuel went negative or an interrupt is pending.
+    /// </summary>
+    private void EmitCharge(InstructionReader probe, bool check)
+    {
+        bool fuel = (_options & CompileOptions.Fuel) != 0;
+        long n = 0;
+        if (fuel)
+            while (!probe.AtEnd)
+            {
+                probe.Read(out var next);
+                n++;
+                if (EndsRun(next.Op)) break;
+            }
+        int flags = (fuel ? Handlers.ChargeFuel : 0)
+            | (check && fuel ? Handlers.CheckFuel : 0)
+            | (check && (_options & CompileOptions.Interrupts) != 0 ? Handlers.CheckInterrupt : 0);
+        if (flags != 0) Emit(&Handlers.Charge, 0, flags, 0, 0, n);
     }
 
     /// <summary>In unreachable code: true when the instruction is skipped.</summary>
@@ -502,6 +545,7 @@ internal sealed unsafe partial class Lowerer
     private void LowerEnd()
     {
         var c = _ctl[^1];
+        OnBlockEnd(c);
         bool reachable = !_unreachable;
         if (c.IsFunction)
         {

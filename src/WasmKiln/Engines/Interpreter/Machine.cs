@@ -5,8 +5,6 @@ using WasmKiln.Runtime;
 namespace WasmKiln.Engines.Interpreter;
 
 using Instance = WasmKiln.Runtime.Instance;
-using Linker = WasmKiln.Runtime.Linker;
-using Store = WasmKiln.Runtime.Store;
 
 /// <summary>
 /// One lowered instruction (32 bytes): its handler and four operands plus a 64-bit immediate.

@@ -3,6 +3,8 @@ using WasmKiln.Engines.Compiler;
 
 namespace WasmKiln.Engines.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+
 /// <summary>A binary operation (the handlers are generic over it, so each one is a specialized method).</summary>
 internal interface IBin<TA, TR> where TA : unmanaged where TR : unmanaged
 {

@@ -17,21 +17,27 @@ cd "$(dirname "$0")"
 # C over wasi-libc; debug info stripped (Debian's libc objects carry DWARF), name section kept.
 clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror -Wl,--strip-debug \
     -o wasi_walk.wasm wasi_walk.c
+clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror -Wl,--strip-debug \
+    -o wasi_edges.wasm wasi_edges.c
 
 # Rust std over WASI (a second libc); size-optimized, LTO, no unwinding, symbols stripped.
 /usr/bin/rustc --edition 2021 --target wasm32-wasi -C opt-level=s -C lto -C codegen-units=1 \
     -C panic=abort -C strip=symbols -o wasi_walk_rs.wasm wasi_walk_rs.rs
 
-ls -l wasi_walk.wasm wasi_walk_rs.wasm
+ls -l wasi_walk.wasm wasi_edges.wasm wasi_walk_rs.wasm
 
 if [ "${1:-}" = check ]; then
-    # Same arguments as ProgramRunTests.cs. Node's WASI (uvwasi) differs from the spec on three
-    # lines of wasi_walk's output (see README.md); they show up in this diff.
+    # Same arguments as WasiProgramTests.cs. Node's WASI (uvwasi) differs from the spec on some
+    # lines of wasi_walk's and wasi_edges' output (see README.md); they show up in these diffs.
     set +e
     node --experimental-wasi-unstable-preview1 --no-warnings run-node.mjs wasi_walk.wasm stdin.txt \
         wasi_walk /sandbox 7 extra "two words" > /tmp/wasi_walk.node.out
     echo "wasi_walk exit $? (expected 7)"
     diff wasi_walk.expected /tmp/wasi_walk.node.out
+    node --experimental-wasi-unstable-preview1 --no-warnings run-node.mjs --with-ro wasi_edges.wasm /dev/null \
+        wasi_edges /sandbox /ro > /tmp/wasi_edges.node.out
+    echo "wasi_edges exit $? (expected 0)"
+    diff wasi_edges.expected /tmp/wasi_edges.node.out
     node --experimental-wasi-unstable-preview1 --no-warnings run-node.mjs wasi_walk_rs.wasm stdin.txt \
         wasi_walk_rs /sandbox 3 "α β" > /tmp/wasi_walk_rs.node.out
     echo "wasi_walk_rs exit $? (expected 3)"
