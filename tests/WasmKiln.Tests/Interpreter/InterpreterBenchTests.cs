@@ -8,6 +8,10 @@ using Xunit.Abstractions;
 
 namespace WasmKiln.Tests.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>
 /// The bench corpus (../shared/bench/wasm) run by the interpreter with the "smoke" arguments:
 /// every program must print its checksum line. The wall time of the interpreter and of the

@@ -5,6 +5,10 @@ using static WasmKiln.Tests.Interpreter.InterpreterTestKit;
 
 namespace WasmKiln.Tests.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>Calls: depth limits, tail calls, allocation.</summary>
 public class InterpreterCallTests
 {

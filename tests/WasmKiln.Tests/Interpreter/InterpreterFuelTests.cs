@@ -6,6 +6,10 @@ using Xunit;
 
 namespace WasmKiln.Tests.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>Fuel and interruption in interpreted code: the same points and units as compiled code.</summary>
 public class InterpreterFuelTests
 {

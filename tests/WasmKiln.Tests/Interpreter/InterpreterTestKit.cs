@@ -5,6 +5,10 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Tests.Interpreter;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>Helpers: modules from text, instantiated and called through the interpreter.</summary>
 internal static class InterpreterTestKit
 {

@@ -7,6 +7,10 @@ using WasmKiln.Wasi;
 
 namespace WasmKiln.Tests.Wasi;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>Test helper: runs a WASI module on the compiler engine with a <see cref="WasiContext"/>.</summary>
 internal sealed class WasiHost : IDisposable
 {
