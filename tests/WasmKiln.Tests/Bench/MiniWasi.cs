@@ -5,6 +5,10 @@ using WasmKiln.Validation;
 
 namespace WasmKiln.Tests.Bench;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>Thrown by <c>proc_exit</c> to end a run with an exit code.</summary>
 internal sealed class WasiExitException(int code) : Exception("proc_exit(" + code + ")")
 {
