@@ -5,6 +5,10 @@ using Xunit;
 
 namespace WasmKiln.Tests.Compiler;
 
+using Instance = WasmKiln.Runtime.Instance;
+using Linker = WasmKiln.Runtime.Linker;
+using Store = WasmKiln.Runtime.Store;
+
 /// <summary>
 /// Memory accesses whose bounds check the compiler leaves out (the same local already checked
 /// for an end at least as far) still trap exactly when they must.
