@@ -1,16 +1,11 @@
 using System.Diagnostics;
-using WasmKiln.Binary;
-using WasmKiln.Runtime;
+using System.Text;
 using WasmKiln.Tests.Bench;
-using WasmKiln.Validation;
+using WasmKiln.Wasi;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace WasmKiln.Tests.Interpreter;
-
-using Instance = WasmKiln.Runtime.Instance;
-using Linker = WasmKiln.Runtime.Linker;
-using Store = WasmKiln.Runtime.Store;
 
 /// <summary>
 /// The bench corpus (../shared/bench/wasm) run by the interpreter with the "smoke" arguments:
@@ -30,30 +25,33 @@ public class InterpreterBenchTests(ITestOutputHelper output)
         var path = Path.Combine(dir!, program + ".wasm");
         Skip.IfNot(File.Exists(path), program + ".wasm not found");
         var (arg, expected) = BenchChecksumTests.Smoke[program];
-        var vm = Validator.Validate(ModuleDecoder.Decode(File.ReadAllBytes(path)));
-
-        var (code, stdout, stderr, interpreted) = Run(vm, program, arg, interpreter: true);
+        var (code, stdout, stderr, interpreted) = Run(path, program, arg, EngineTier.Interpreter);
         Assert.True(code == 0, "exit code " + code + ", stderr: " + stderr);
         Assert.Equal(expected, stdout);
-        var (_, _, _, compiled) = Run(vm, program, arg, interpreter: false);
+        var (_, _, _, compiled) = Run(path, program, arg, EngineTier.Compiler);
         output.WriteLine($"{program} {arg}: interpreter {interpreted.TotalMilliseconds:F0} ms, compiler {compiled.TotalMilliseconds:F0} ms");
     }
 
-    private static (int Code, string Stdout, string Stderr, TimeSpan Time) Run(ValidatedModule vm, string program, string? arg, bool interpreter)
+    private static (int Code, string Stdout, string Stderr, TimeSpan Time) Run(string path, string program, string? arg, EngineTier tier)
     {
-        var wasi = arg == null ? new MiniWasi(program) : new MiniWasi(program, arg);
-        var inst = wasi.Instantiate(vm, interpreter ? new Store { Tier = WasmKiln.Engines.Interpreter.InterpreterTier.Shared } : new Store());
-        var start = (FunctionInstance)inst.Exports["_start"].Value;
+        var engine = new Engine(new EngineOptions { Tier = tier });
+        var module = Module.FromFile(engine, path);
+        var stdout = new MemoryStream();
+        var stderr = new MemoryStream();
+        var wasi = new WasiConfiguration().WithArg(program).WithStandardOutput(stdout).WithStandardError(stderr);
+        if (arg != null) wasi.WithArg(arg);
+        using var store = new Store(engine) { Wasi = wasi };
+        var start = new Linker(engine).DefineWasi().Instantiate(store, module).GetAction("_start");
         var sw = Stopwatch.StartNew();
         int code = 0;
         try
         {
-            start.Invoke([]);
+            start();
         }
-        catch (Bench.WasiExitException e)
+        catch (WasiExitException e)
         {
-            code = e.Code;
+            code = e.ExitCode;
         }
-        return (code, wasi.Stdout.ToString(), wasi.Stderr.ToString(), sw.Elapsed);
+        return (code, Encoding.UTF8.GetString(stdout.ToArray()), Encoding.UTF8.GetString(stderr.ToArray()), sw.Elapsed);
     }
 }
