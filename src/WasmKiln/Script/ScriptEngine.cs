@@ -135,8 +135,8 @@ internal static class ScriptEngines
     private static readonly (string Name, Func<IScriptEngine> Create)[] Factories =
     [
         (NoEngine.EngineName, static () => new NoEngine()),
-        (CompilerScriptEngine.EngineName, static () => new CompilerScriptEngine()),
-        (InterpreterScriptEngine.EngineName, static () => new InterpreterScriptEngine()),
+        (CompilerScriptEngine.EngineName, CompilerScriptEngine.Create),
+        (InterpreterScriptEngine.EngineName, InterpreterScriptEngine.Create),
     ];
 
     /// <summary>The names of all engines, in a stable order.</summary>

@@ -1,4 +1,5 @@
 using WasmKiln.Engines.Compiler;
+using WasmKiln.Engines.Interpreter;
 using WasmKiln.Model;
 using WasmKiln.Runtime;
 using WasmKiln.Validation;
@@ -9,18 +10,35 @@ using Linker = WasmKiln.Runtime.Linker;
 using Store = WasmKiln.Runtime.Store;
 
 /// <summary>The script engine that compiles WebAssembly to .NET IL ("compiler").</summary>
-internal sealed class CompilerScriptEngine : IScriptEngine
+internal static class CompilerScriptEngine
 {
     /// <summary>The engine's name.</summary>
     public const string EngineName = "compiler";
 
-    private readonly Store _store = new();
+    /// <summary>A new engine (one store) on the compiler tier.</summary>
+    public static IScriptEngine Create() => new TierScriptEngine(EngineName, CompilerTier.Shared, CodeGen.IsSupported);
+}
+
+/// <summary>The script engine that runs WebAssembly with the interpreter ("interpreter"; needs no dynamic code).</summary>
+internal static class InterpreterScriptEngine
+{
+    /// <summary>The engine's name.</summary>
+    public const string EngineName = "interpreter";
+
+    /// <summary>A new engine (one store) on the interpreter tier.</summary>
+    public static IScriptEngine Create() => new TierScriptEngine(EngineName, InterpreterTier.Shared, canExecute: true);
+}
+
+/// <summary>A script engine running every module of a script in one store of the given execution tier.</summary>
+internal sealed class TierScriptEngine(string name, IExecutionTier tier, bool canExecute) : IScriptEngine
+{
+    private readonly Store _store = new() { Tier = tier };
 
     /// <inheritdoc/>
-    public string Name => EngineName;
+    public string Name => name;
 
     /// <inheritdoc/>
-    public bool CanExecute => CodeGen.IsSupported;
+    public bool CanExecute => canExecute;
 
     /// <inheritdoc/>
     public RefClass Classify(in Value value, out uint? hostId)
