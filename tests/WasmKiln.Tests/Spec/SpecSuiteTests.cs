@@ -54,33 +54,19 @@ public class SpecSuiteTests
 
     [SkippableTheory]
     [MemberData(nameof(Files))]
-    public void EveryCommandPassesOnTheCompiler(string file)
+    public void EveryCommandPassesOnTheCompiler(string file) => AssertEveryCommandPasses(CompilerScriptEngine.EngineName, file);
+
+    [SkippableTheory]
+    [MemberData(nameof(Files))]
+    public void EveryCommandPassesOnTheInterpreter(string file) => AssertEveryCommandPasses(InterpreterScriptEngine.EngineName, file);
+
+    private static void AssertEveryCommandPasses(string engine, string file)
     {
         Skip.If(TestPaths.TestSuite is null, "spec suite not found");
-        var result = new SpecRunner(CompilerScriptEngine.EngineName).RunFile(Path.Combine(TestPaths.TestSuite!, file), file);
+        var result = new SpecRunner(engine).RunFile(Path.Combine(TestPaths.TestSuite!, file), file);
         var bad = new List<string>();
         foreach (var f in result.Failures) bad.Add($"{file}:{f.Line}: {f.Kind}: {f.Message}");
         Assert.True(bad.Count == 0, $"{bad.Count} failures:\n" + string.Join("\n", bad.Take(40)));
-        Assert.True(result.Passed > 0, file + ": no command ran");
-    }
-
-    /// <summary>
-    /// The interpreter: every command passes, except in the files of
-    /// <see cref="Interpreter.InterpreterExpectedFailures"/> (instruction groups not lowered yet),
-    /// where at least one failure must be an explicit "not supported yet".
-    /// </summary>
-    [SkippableTheory]
-    [MemberData(nameof(Files))]
-    public void EveryCommandPassesOnTheInterpreter(string file)
-    {
-        Skip.If(TestPaths.TestSuite is null, "spec suite not found");
-        var result = new SpecRunner(InterpreterScriptEngine.EngineName).RunFile(Path.Combine(TestPaths.TestSuite!, file), file);
-        var bad = new List<string>();
-        foreach (var f in result.Failures) bad.Add($"{file}:{f.Line}: {f.Kind}: {f.Message}");
-        if (Interpreter.InterpreterExpectedFailures.Tolerated(file) && bad.Count > 0)
-            Assert.Contains(result.Failures, f => f.Message.Contains("not supported yet", StringComparison.Ordinal));
-        else
-            Assert.True(bad.Count == 0, $"{bad.Count} failures:\n" + string.Join("\n", bad.Take(40)));
         Assert.True(result.Passed > 0, file + ": no command ran");
     }
 }
