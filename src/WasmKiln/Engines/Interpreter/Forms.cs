@@ -123,18 +123,38 @@ internal sealed unsafe class NumForms
 /// <summary>The handlers of one plain load or store: memory 0 with 32-bit addresses, any memory with 32- or 64-bit addresses.</summary>
 internal sealed unsafe class MemForms
 {
-    /// <summary>Memory 0, 32-bit addresses (cached base and length).</summary>
+    /// <summary>Memory 0, 32-bit addresses (cached base and length), address slot B + K (<see cref="AddrSlot"/>).</summary>
     public delegate*<Inst*, ref Machine, Inst*> H0;
+    /// <summary>Memory 0, address (slot B + D) + K: an <c>i32.add</c> of a constant folded in.</summary>
+    public delegate*<Inst*, ref Machine, Inst*> H0AddImm;
+    /// <summary>Memory 0, address (slot B + slot C) + K: an <c>i32.add</c> folded in.</summary>
+    public delegate*<Inst*, ref Machine, Inst*> H0Add;
+    /// <summary>Memory 0, constant address K.</summary>
+    public delegate*<Inst*, ref Machine, Inst*> H0Const;
+    /// <summary>Stores only: the four memory-0 forms above storing the constant A instead of slot A (same order).</summary>
+    public delegate*<Inst*, ref Machine, Inst*> S0Imm, S0ImmAddImm, S0ImmAdd, S0ImmConst;
     /// <summary>Memory C, 32-bit addresses.</summary>
     public delegate*<Inst*, ref Machine, Inst*> H32;
     /// <summary>Memory C, 64-bit addresses.</summary>
     public delegate*<Inst*, ref Machine, Inst*> H64;
+    /// <summary>Bytes accessed.</summary>
+    public int Size;
 
-    private static MemForms Load<TL>() where TL : ILoad =>
-        new() { H0 = &Handlers.Load0<TL>, H32 = &Handlers.LoadM32<TL>, H64 = &Handlers.LoadM64<TL> };
+    private static MemForms Load<TL>() where TL : ILoad => new()
+    {
+        H0 = &Handlers.Load0<TL, AddrSlot>, H0AddImm = &Handlers.Load0<TL, AddrSlotImm>,
+        H0Add = &Handlers.Load0<TL, AddrSlotSlot>, H0Const = &Handlers.Load0<TL, AddrConst>,
+        H32 = &Handlers.LoadM32<TL>, H64 = &Handlers.LoadM64<TL>, Size = TL.Size,
+    };
 
-    private static MemForms Store<TS>() where TS : IStore =>
-        new() { H0 = &Handlers.Store0<TS>, H32 = &Handlers.StoreM32<TS>, H64 = &Handlers.StoreM64<TS> };
+    private static MemForms Store<TS>() where TS : IStore => new()
+    {
+        H0 = &Handlers.Store0<TS, AddrSlot>, H0AddImm = &Handlers.Store0<TS, AddrSlotImm>,
+        H0Add = &Handlers.Store0<TS, AddrSlotSlot>, H0Const = &Handlers.Store0<TS, AddrConst>,
+        S0Imm = &Handlers.Store0Imm<TS, AddrSlot>, S0ImmAddImm = &Handlers.Store0Imm<TS, AddrSlotImm>,
+        S0ImmAdd = &Handlers.Store0Imm<TS, AddrSlotSlot>, S0ImmConst = &Handlers.Store0Imm<TS, AddrConst>,
+        H32 = &Handlers.StoreM32<TS>, H64 = &Handlers.StoreM64<TS>, Size = TS.Size,
+    };
 
     private static readonly Dictionary<Op, MemForms> Table = new()
     {
