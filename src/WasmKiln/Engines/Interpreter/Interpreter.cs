@@ -197,8 +197,13 @@ internal static unsafe class Interpreter
         m.FpIndex = r.FpIndex;
         m.Fp = t.Base + r.FpIndex;
         m.Func = r.Func!;
-        m.Instance = r.Instance!;
-        m.LoadMemory();
+        // The memory cache is current while the instance stays the same: growth inside the callee
+        // (memory.grow, host calls) reloads it on the spot.
+        if (r.Instance != m.Instance)
+        {
+            m.Instance = r.Instance!;
+            m.LoadMemory();
+        }
         return ret;
     }
 
