@@ -181,8 +181,25 @@ internal static unsafe class Interpreter
             Prepare(f);
             return Enter(ref m, f, argSlot, returnIp);
         }
-        CallForeign(ref m, f, argSlot);
+        try
+        {
+            CallForeign(ref m, f, argSlot);
+        }
+        catch (Runtime.Exceptions.WasmThrow e)
+        {
+            // A WebAssembly exception thrown through a host function (or another tier): unwound
+            // from the call instruction like any throw, so handlers of this and outer frames see it.
+            RecoverFromForeign(ref m);
+            return Handlers.Unwind(returnIp - 1, ref m, e.Exception);
+        }
         return returnIp;
+    }
+
+    /// <summary>After a host call ended by an exception: the slot array may have grown and the memory changed.</summary>
+    private static void RecoverFromForeign(ref Machine m)
+    {
+        m.Rebase();
+        m.LoadMemory();
     }
 
     /// <summary>Returns from the current function (its results are already in slots 0..); null when it was the entry frame.</summary>
@@ -223,7 +240,17 @@ internal static unsafe class Interpreter
         {
             if (!IsInterpreted(f))
             {
-                CallForeign(ref m, f, 0);
+                try
+                {
+                    CallForeign(ref m, f, 0);
+                }
+                catch (Runtime.Exceptions.WasmThrow e)
+                {
+                    // The tail call replaced this frame: the exception continues from the caller's call.
+                    RecoverFromForeign(ref m);
+                    if (m.T.Frames[m.T.FrameCount - 1].ReturnIp == null) throw;
+                    return Handlers.Unwind(Leave(ref m) - 1, ref m, e.Exception);
+                }
                 return Leave(ref m);
             }
             lf = Prepare(f);
