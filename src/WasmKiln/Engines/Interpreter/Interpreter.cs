@@ -116,6 +116,8 @@ internal static unsafe class Interpreter
     }
 
     /// <summary>The interpreter loop: runs handlers until one returns null (the entry frame returned).</summary>
+    /// <remarks>Compiled fully optimized at once: a loop entered once per call from the host would otherwise run its first iterations unoptimized and continue in on-stack-replacement code.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(Inst* ip, ref Machine m)
     {
         do ip = ip->H(ip, ref m);
