@@ -16,7 +16,7 @@ namespace WasmKiln.Tests.Interpreter;
 /// the src/*/bin and src/*/obj folders that the normal build and the other tests use. Compiled IL
 /// is kept there between runs; the native compilation always reruns (its intermediate folder is
 /// deleted first) because that step is the one that reports trimming and AOT warnings.
-/// The options below only drop work whose result the test does not use: native debug symbols and
+/// The publish options drop only work whose result the test does not use: native debug symbols and
 /// their stripping, XML documentation, and analyzers and nullable analysis (the normal build runs
 /// those with warnings as errors). Code generation is the shipped Release configuration.
 /// </remarks>
