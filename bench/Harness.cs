@@ -14,6 +14,9 @@ internal sealed class HarnessOptions
     public List<string> Filters { get; } = new();
     public List<string> Engines { get; } = new();
     public bool Warmup { get; set; } = true;
+
+    /// <summary>Folder of the native binaries (--native-dir); null: $WASMKILN_NATIVE_BIN, else bench/native-bin.</summary>
+    public string? NativeDir { get; set; }
 }
 
 /// <summary>
@@ -22,8 +25,17 @@ internal sealed class HarnessOptions
 /// </summary>
 internal static class Harness
 {
-    /// <summary>The engine names --engine accepts, in table order; the last one is the reference.</summary>
+    /// <summary>The engines run when --engine is not given, in table order; the last one is the reference.</summary>
     public static readonly string[] EngineNames = ["kiln", "kiln-interp", "wasmtime"];
+
+    /// <summary>
+    /// Engines run only when --engine names them: <c>native</c> needs binaries built by
+    /// bench/build-native.sh. They come after <see cref="EngineNames"/> in the table.
+    /// </summary>
+    public static readonly string[] OptInEngineNames = ["native"];
+
+    /// <summary>The native build, the baseline of the "X / native" columns.</summary>
+    public const string Native = "native";
 
     public const string Reference = "wasmtime";
 
@@ -32,7 +44,10 @@ internal static class Harness
           --all                 every program of the corpus (default size, 3 repetitions)
           --smoke               every program once with the smoke argument (correctness only)
           --filter NAME[,NAME]  only these programs (exact names; repeatable)
-          --engine E[,E]        engines: kiln (WasmKiln compiler), kiln-interp (WasmKiln interpreter), wasmtime
+          --engine E[,E]        engines: kiln (WasmKiln compiler), kiln-interp (WasmKiln interpreter), wasmtime,
+                                native (clang -O2 build of the C sources, whole process; only when named here)
+          --native-dir DIR      the native binaries (default $WASMKILN_NATIVE_BIN, else bench/native-bin;
+                                build them with bench/build-native.sh [DIR])
           --reps N              repetitions per engine and program (default 3)
           --size S              default | smoke | interp (the README's work counts)
           --no-warmup           skip the untimed empty.wasm run per engine before measuring
@@ -69,9 +84,13 @@ internal static class Harness
                     if (Next() is not { } e) return null;
                     foreach (var name in e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     {
-                        if (Array.IndexOf(EngineNames, name) < 0) { err.WriteLine("unknown engine " + name); return null; }
+                        if (TableOrder(name) < 0) { err.WriteLine("unknown engine " + name); return null; }
                         if (!o.Engines.Contains(name)) o.Engines.Add(name);
                     }
+                    break;
+                case "--native-dir":
+                    if (Next() is not { } nd) return null;
+                    o.NativeDir = nd;
                     break;
                 case "--reps":
                     if (Next() is not { } r) return null;
@@ -106,16 +125,26 @@ internal static class Harness
             return null;
         }
         if (o.Engines.Count == 0) o.Engines.AddRange(EngineNames);
-        else o.Engines.Sort((x, y) => Array.IndexOf(EngineNames, x).CompareTo(Array.IndexOf(EngineNames, y)));
+        else o.Engines.Sort((x, y) => TableOrder(x).CompareTo(TableOrder(y)));
         return o;
     }
 
-    /// <summary>Creates the engine named <paramref name="name"/>.</summary>
-    public static IBenchEngine CreateEngine(string name) => name switch
+    /// <summary>An engine's column position: <see cref="EngineNames"/> then <see cref="OptInEngineNames"/>; -1 when unknown.</summary>
+    private static int TableOrder(string name)
+    {
+        int i = Array.IndexOf(EngineNames, name);
+        if (i >= 0) return i;
+        i = Array.IndexOf(OptInEngineNames, name);
+        return i < 0 ? -1 : EngineNames.Length + i;
+    }
+
+    /// <summary>Creates the engine named <paramref name="name"/>; <paramref name="nativeDir"/> is --native-dir.</summary>
+    public static IBenchEngine CreateEngine(string name, string? nativeDir = null) => name switch
     {
         "kiln" => new KilnEngine(KilnTier.Compiler),
         "kiln-interp" => new KilnEngine(KilnTier.Interpreter),
         "wasmtime" => new WasmtimeEngine(),
+        Native => new NativeEngine(nativeDir),
         _ => throw new ArgumentException("unknown engine " + name, nameof(name)),
     };
 
@@ -142,7 +171,24 @@ internal static class Harness
         var engines = new List<IBenchEngine>();
         try
         {
-            foreach (var name in o.Engines) engines.Add(CreateEngine(name));
+            foreach (var name in o.Engines) engines.Add(CreateEngine(name, o.NativeDir));
+            // native runs only when asked for by name: without its binaries, say how to build them and stop.
+            if (engines.Find(e => e is NativeEngine) is NativeEngine native)
+            {
+                if (native.Unavailable != null)
+                {
+                    log.WriteLine("native: " + native.Unavailable);
+                    return 2;
+                }
+                var (missing, stale) = native.Check(programs, corpusDir);
+                if (missing.Count > 0)
+                {
+                    log.WriteLine("native: no binary for " + string.Join(", ", missing) + " in " + native.Directory + ": " + NativeEngine.BuildHint);
+                    return 2;
+                }
+                if (stale.Count > 0)
+                    log.WriteLine("native: warning: binaries older than their sources (rebuild with bench/build-native.sh): " + string.Join(", ", stale));
+            }
             return RunAll(o, programs, engines, output, log);
         }
         finally
@@ -189,8 +235,11 @@ internal static class Harness
                         failures.Add(p.Name + " on " + e.Name + " (rep " + (rep + 1) + "): " + problem);
                     }
                     perEngine[e.Name].Add(r);
-                    log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{p.Name,-11} {e.Name,-12} rep {rep + 1}: load {r.LoadMs,9:F1} ms  run {r.RunMs,10:F1} ms  {(problem == null ? "ok" : "FAIL")}"));
+                    log.WriteLine(e.WholeProcess
+                        ? string.Create(CultureInfo.InvariantCulture,
+                            $"{p.Name,-11} {e.Name,-12} rep {rep + 1}: whole process      run {r.RunMs,10:F1} ms  {(problem == null ? "ok" : "FAIL")}")
+                        : string.Create(CultureInfo.InvariantCulture,
+                            $"{p.Name,-11} {e.Name,-12} rep {rep + 1}: load {r.LoadMs,9:F1} ms  run {r.RunMs,10:F1} ms  {(problem == null ? "ok" : "FAIL")}"));
                 }
             }
         }
@@ -242,26 +291,43 @@ internal static class Harness
 
     private static string Ratio(double r) => r.ToString("F2", CultureInfo.InvariantCulture);
 
-    /// <summary>Median load/run per program and engine, ratios to the reference, geometric means.</summary>
+    /// <summary>
+    /// Median load/run per program and engine (one wall column for a whole-process engine), ratios
+    /// to the reference, ratios of each engine's load + run to the native wall time when native ran,
+    /// geometric means.
+    /// </summary>
     private static string Table(HarnessOptions o, List<BenchProgram> programs, List<IBenchEngine> engines,
         Dictionary<string, Dictionary<string, List<RunResult>>> results)
     {
         var sb = new StringBuilder();
         bool hasRef = engines.Exists(e => e.Name == Reference && e.Unavailable == null);
-        var others = engines.FindAll(e => e.Name != Reference);
-        sb.Append(CultureInfo.InvariantCulture, $"size: {o.Size.ToString().ToLowerInvariant()}, {o.Reps} repetition(s) per engine, interleaved; median ms; load = compile + link + instantiate, run = _start\n\n");
+        var others = engines.FindAll(e => e.Name != Reference && !e.WholeProcess);
+        var native = engines.Find(e => e.Name == Native && e.Unavailable == null) as NativeEngine;
+        var vsNative = native == null ? [] : engines.FindAll(e => e.Name != Native);
+        sb.Append(CultureInfo.InvariantCulture, $"size: {o.Size.ToString().ToLowerInvariant()}, {o.Reps} repetition(s) per engine, interleaved; median ms; load = compile + link + instantiate, run = _start\n");
+        if (native != null)
+            sb.Append("native: whole-process wall time (process start to exit, stdout piped; the harness's own process is not restarted for the others), ")
+              .Append(native.BuildInfo).Append("; X / native = (X load + X run) / native wall\n");
+        sb.Append('\n');
         sb.Append("| program |");
-        foreach (var e in engines) sb.Append(' ').Append(e.Name).Append(" load | ").Append(e.Name).Append(" run |");
+        foreach (var e in engines)
+        {
+            if (e.WholeProcess) sb.Append(' ').Append(e.Name).Append(" wall |");
+            else sb.Append(' ').Append(e.Name).Append(" load | ").Append(e.Name).Append(" run |");
+        }
         if (hasRef)
             foreach (var e in others) sb.Append(' ').Append(e.Name).Append("/wt load | ").Append(e.Name).Append("/wt run |");
+        foreach (var e in vsNative) sb.Append(' ').Append(e.Name).Append(" / native |");
         sb.Append('\n').Append("| --- |");
-        int cols = engines.Count * 2 + (hasRef ? others.Count * 2 : 0);
+        int cols = (hasRef ? others.Count * 2 : 0) + vsNative.Count;
+        foreach (var e in engines) cols += e.WholeProcess ? 1 : 2;
         for (int i = 0; i < cols; i++) sb.Append(" ---: |");
         sb.Append('\n');
 
         // Log sums for geometric means over the programs that take an argument (empty is start-up only).
         var logTimes = new Dictionary<string, (double Load, double Run, int N)>();
         var logRatios = new Dictionary<string, (double Load, double Run, int N)>();
+        var logNative = new Dictionary<string, (double Load, double Run, int N)>();
         foreach (var p in programs)
         {
             bool inMean = p.SmokeArg != null;
@@ -269,13 +335,20 @@ internal static class Harness
             var med = new Dictionary<string, (double Load, double Run)?>();
             foreach (var e in engines)
             {
-                if (e.Unavailable != null) { sb.Append(" n/a | n/a |"); med[e.Name] = null; continue; }
+                string na = e.WholeProcess ? " n/a |" : " n/a | n/a |";
+                if (e.Unavailable != null) { sb.Append(na); med[e.Name] = null; continue; }
                 var runs = results[p.Name][e.Name];
-                if (runs.Count == 0 || runs.Exists(r => r.Error != null)) { sb.Append(" FAIL | FAIL |"); med[e.Name] = null; continue; }
+                if (runs.Count == 0 || runs.Exists(r => r.Error != null))
+                {
+                    sb.Append(e.WholeProcess ? " FAIL |" : " FAIL | FAIL |");
+                    med[e.Name] = null;
+                    continue;
+                }
                 double load = Median(runs.ConvertAll(r => r.LoadMs)), run = Median(runs.ConvertAll(r => r.RunMs));
                 med[e.Name] = (load, run);
-                sb.Append(' ').Append(Ms(load)).Append(" | ").Append(Ms(run)).Append(" |");
-                if (inMean) Accumulate(logTimes, e.Name, load, run);
+                if (e.WholeProcess) sb.Append(' ').Append(Ms(run)).Append(" |");
+                else sb.Append(' ').Append(Ms(load)).Append(" | ").Append(Ms(run)).Append(" |");
+                if (inMean) Accumulate(logTimes, e.Name, e.WholeProcess ? 1 : load, run);
             }
             if (hasRef)
             {
@@ -290,6 +363,20 @@ internal static class Harness
                     else sb.Append(" n/a | n/a |");
                 }
             }
+            if (native != null)
+            {
+                var nm = med[Native];
+                foreach (var e in vsNative)
+                {
+                    if (nm is { } n && med[e.Name] is { } em)
+                    {
+                        double ratio = (em.Load + em.Run) / n.Run;
+                        sb.Append(' ').Append(Ratio(ratio)).Append(" |");
+                        if (inMean) Accumulate(logNative, e.Name, 1, ratio);
+                    }
+                    else sb.Append(" n/a |");
+                }
+            }
             sb.Append('\n');
         }
 
@@ -297,8 +384,11 @@ internal static class Harness
         foreach (var e in engines)
         {
             if (logTimes.TryGetValue(e.Name, out var t) && t.N > 0)
-                sb.Append(' ').Append(Ms(Math.Exp(t.Load / t.N))).Append(" | ").Append(Ms(Math.Exp(t.Run / t.N))).Append(" |");
-            else sb.Append(" n/a | n/a |");
+            {
+                if (e.WholeProcess) sb.Append(' ').Append(Ms(Math.Exp(t.Run / t.N))).Append(" |");
+                else sb.Append(' ').Append(Ms(Math.Exp(t.Load / t.N))).Append(" | ").Append(Ms(Math.Exp(t.Run / t.N))).Append(" |");
+            }
+            else sb.Append(e.WholeProcess ? " n/a |" : " n/a | n/a |");
         }
         if (hasRef)
             foreach (var e in others)
@@ -307,6 +397,12 @@ internal static class Harness
                     sb.Append(" **").Append(Ratio(Math.Exp(t.Load / t.N))).Append("** | **").Append(Ratio(Math.Exp(t.Run / t.N))).Append("** |");
                 else sb.Append(" n/a | n/a |");
             }
+        foreach (var e in vsNative)
+        {
+            if (logNative.TryGetValue(e.Name, out var t) && t.N > 0)
+                sb.Append(" **").Append(Ratio(Math.Exp(t.Run / t.N))).Append("** |");
+            else sb.Append(" n/a |");
+        }
         sb.Append('\n');
         sb.Append("\n(geomean over the programs that take a work count, i.e. without `empty`; a geomean over fewer programs than the table when some failed or are n/a is computed over the ones that ran.)\n");
         return sb.ToString();

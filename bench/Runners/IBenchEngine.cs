@@ -18,6 +18,12 @@ internal interface IBenchEngine : IDisposable
     string? Unavailable { get; }
 
     /// <summary>
+    /// True when <see cref="Run"/> times a whole process (start to exit) as <see cref="RunResult.RunMs"/>
+    /// with no separate load time (the native build); the table then shows one "wall" column.
+    /// </summary>
+    bool WholeProcess => false;
+
+    /// <summary>
     /// Compiles and instantiates <paramref name="wasmPath"/> with WASI (argv = program name then
     /// <paramref name="args"/>, stdout captured), then calls <c>_start</c>, timing both parts.
     /// </summary>

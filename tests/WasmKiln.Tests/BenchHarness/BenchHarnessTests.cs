@@ -1,5 +1,6 @@
 using WasmKiln.Bench;
 using WasmKiln.Bench.Corpus;
+using System.Runtime.Versioning;
 using Xunit;
 
 namespace WasmKiln.Tests.BenchHarness;
@@ -97,5 +98,83 @@ public class BenchHarnessTests
         Assert.DoesNotContain("FAIL", log.ToString());
         Assert.Contains("wasmtime     rep 1", log.ToString());
         Assert.Contains("kiln         rep 1", log.ToString());
+    }
+
+    [Fact]
+    public void NativeIsOptInAndTakesAFolder()
+    {
+        var err = new StringWriter();
+        var o = Harness.Parse(["--all"], err)!;
+        Assert.DoesNotContain(Harness.Native, o.Engines);
+
+        o = Harness.Parse(["--all", "--engine", "native,wasmtime,kiln", "--native-dir", "/some/dir"], err)!;
+        Assert.Equal(["kiln", "wasmtime", "native"], o.Engines);
+        Assert.Equal("/some/dir", o.NativeDir);
+
+        Assert.Null(Harness.Parse(["--all", "--native-dir"], err));
+    }
+
+    [SkippableFact]
+    public void NativeWithoutBinariesSaysHowToBuildThem()
+    {
+        Skip.If(Corpus == null, "bench corpus not found beside the repository");
+        var missing = Path.Combine(Path.GetTempPath(), "wasmkiln-no-native-" + Guid.NewGuid().ToString("N"));
+        var output = new StringWriter();
+        var log = new StringWriter();
+        var o = Harness.Parse(["--smoke", "--engine", "native,kiln", "--native-dir", missing], log)!;
+        Assert.Equal(2, Harness.Run(o, output, log));
+        Assert.Contains("bench/build-native.sh", log.ToString());
+        Assert.Equal("", output.ToString());
+    }
+
+    [SkippableFact]
+    public void NativeRunsTheBinaryWithTheWorkCountAndChecksItsOutput()
+    {
+        Skip.If(Corpus == null, "bench corpus not found beside the repository");
+        if (OperatingSystem.IsWindows()) throw new SkipException("the stand-in binaries are shell scripts");
+        RunWithStandInBinary();
+    }
+
+    [UnsupportedOSPlatform("windows")]
+    private static void RunWithStandInBinary()
+    {
+        var sha = BenchCorpus.Load(Corpus!).Find(p => p.Name == "sha256")!;
+        string line = sha.Expected[BenchSize.Smoke].TrimEnd('\n');
+        var dir = Directory.CreateTempSubdirectory("wasmkiln-native-").FullName;
+        try
+        {
+            // A stand-in for the native build: prints the expected line only when given the smoke work count.
+            WriteScript(Path.Combine(dir, "sha256"),
+                "if [ \"$#\" -eq 1 ] && [ \"$1\" = \"" + sha.SmokeArg + "\" ]; then printf '%s\\n' '" + line + "'; else echo \"args: $*\" >&2; exit 3; fi");
+            var output = new StringWriter();
+            var log = new StringWriter();
+            var o = Harness.Parse(["--smoke", "--engine", "native,kiln", "--filter", "sha256", "--no-warmup", "--native-dir", dir], log)!;
+            int code = Harness.Run(o, output, log);
+            string table = output.ToString();
+            Assert.True(code == 0, "harness exit " + code + "\n" + table + "\n" + log);
+            Assert.Contains("| program | kiln load | kiln run | native wall | kiln / native |", table);
+            Assert.Contains("native       rep 1: whole process", log.ToString());
+            Assert.DoesNotContain("FAIL", table);
+
+            // A native binary printing the wrong line fails the run like any engine.
+            WriteScript(Path.Combine(dir, "sha256"), "echo 'sha256 rounds=3 digest=0'");
+            output = new StringWriter();
+            log = new StringWriter();
+            o = Harness.Parse(["--smoke", "--engine", "native", "--filter", "sha256", "--no-warmup", "--native-dir", dir], log)!;
+            Assert.Equal(1, Harness.Run(o, output, log));
+            Assert.Contains("| sha256 | FAIL |", output.ToString());
+            Assert.Contains("sha256 on native (rep 1): stdout", output.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [UnsupportedOSPlatform("windows")]
+    private static void WriteScript(string path, string body)
+    {
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 }
