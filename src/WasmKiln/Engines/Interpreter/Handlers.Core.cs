@@ -301,6 +301,14 @@ internal static unsafe partial class Handlers
     /// <summary>return: the results are in slots 0...</summary>
     public static Inst* Ret(Inst* ip, ref Machine m) => Interpreter.Leave(ref m);
 
+    /// <summary>Slot A = slot B (the last result moved into place), then return.</summary>
+    public static Inst* CopyRet(Inst* ip, ref Machine m)
+    {
+        ulong* fp = m.Fp;
+        fp[ip->A] = fp[ip->B];
+        return Interpreter.Leave(ref m);
+    }
+
     /// <summary>return_call of function B with C argument slots at slot A.</summary>
     public static Inst* ReturnCall(Inst* ip, ref Machine m) => Interpreter.TailEnter(ref m, m.Instance.Functions[ip->B], ip->A, ip->C);
 

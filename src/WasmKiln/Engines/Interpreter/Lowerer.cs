@@ -465,7 +465,13 @@ internal sealed unsafe partial class Lowerer
             else MoveTo(e, dst);
             dst += Interpreter.SlotSize(e.Type);
         }
-        Emit(&Handlers.Ret);
+        // A result moved just before returning: one instruction.
+        if (CanMergeWithPrevious && (nint)_code[_n - 1].H == (nint)(delegate*<Inst*, ref Machine, Inst*>)&Handlers.Copy)
+        {
+            _code[_n - 1].H = &Handlers.CopyRet;
+            _lastResult = -1;
+        }
+        else Emit(&Handlers.Ret);
     }
 
     /// <summary>A branch condition: the handlers for "jump if" and "jump unless" and their operands.</summary>
