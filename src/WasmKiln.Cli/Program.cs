@@ -148,6 +148,11 @@ internal static class Program
             stderr.WriteLine($"error: unknown engine '{engine}' (available: {string.Join(", ", ScriptEngines.Names)})");
             return ExitUsage;
         }
+        if (ScriptEngines.Unavailable(engine) is { } why)
+        {
+            stderr.WriteLine("error: " + why);
+            return ExitUsage;
+        }
         var files = new List<ScriptFile>();
         foreach (var path in paths)
         {

@@ -158,6 +158,12 @@ internal static class ScriptEngines
         return false;
     }
 
+    /// <summary>Why the engine called <paramref name="name"/> cannot run here (the compiler without dynamic code, e.g. under NativeAOT), or null when it can.</summary>
+    public static string? Unavailable(string name) =>
+        name == CompilerScriptEngine.EngineName && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
+            ? $"engine '{name}' needs dynamic code (Reflection.Emit), which this build does not support; use --engine {InterpreterScriptEngine.EngineName}"
+            : null;
+
     /// <summary>A new engine (one store) of the given name. Throws <see cref="WasmException"/> for an unknown name.</summary>
     public static IScriptEngine Create(string name)
     {

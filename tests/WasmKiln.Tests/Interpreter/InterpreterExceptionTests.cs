@@ -81,4 +81,32 @@ public class InterpreterExceptionTests
         Assert.Equal(0, I32(inst, "legacy", Value.I32(0)));
         Assert.Equal(30, I32(inst, "legacy_rethrow"));
     }
+
+    [Fact]
+    public void ExceptionThrownThroughAHostFunctionIsCaughtByTheInterpretedCaller()
+    {
+        const string wat = """
+            (module
+              (import "env" "h" (func $h (param i32)))
+              (tag $e (param i32))
+              (func (export "inner") (param i32) (throw $e (local.get 0)))
+              (func $tail (param i32) (return_call $h (local.get 0)))
+              (func (export "outer") (param i32) (result i32)
+                (block $c (result i32)
+                  (try_table (catch $e $c) (call $h (local.get 0)))
+                  (i32.const -1)))
+              (func (export "outer_tail") (param i32) (result i32)
+                (block $c (result i32)
+                  (try_table (catch $e $c) (call $tail (local.get 0)))
+                  (i32.const -1)))
+              (func (export "uncaught") (param i32) (return_call $h (local.get 0))))
+            """;
+        WasmKiln.Runtime.Instance? inst = null;
+        var host = Host("(func (param i32))", args => Call(inst!, "inner", args));
+        inst = Instantiate(wat, _ => host);
+        Assert.Equal(5, I32(inst, "outer", Value.I32(5)));
+        Assert.Equal(6, I32(inst, "outer_tail", Value.I32(6)));
+        Assert.Equal(7, I32(inst, "outer", Value.I32(7)));
+        Assert.ThrowsAny<WasmException>(() => Call(inst, "uncaught", Value.I32(8)));
+    }
 }

@@ -24,6 +24,15 @@ internal sealed unsafe class NumForms
     public delegate*<Inst*, ref Machine, Inst*> BrIfNotK;
     /// <summary>Whether the operands may be swapped (so a constant left operand becomes the immediate).</summary>
     public bool Commutative;
+    /// <summary>
+    /// i32 compares only, the compare fused with the <c>i32.add</c> before it (a loop counter step):
+    /// slot A = slot B + K, then jump (or not) on compare(A, C) with C an immediate.
+    /// </summary>
+    public delegate*<Inst*, ref Machine, Inst*> StepKBrIfK, StepKBrIfNotK;
+    /// <summary>As <see cref="StepKBrIfK"/>, comparing with slot C.</summary>
+    public delegate*<Inst*, ref Machine, Inst*> StepKBrIf, StepKBrIfNot;
+    /// <summary>As <see cref="StepKBrIfK"/> for slot A = slot B + slot C, comparing with the immediate K.</summary>
+    public delegate*<Inst*, ref Machine, Inst*> StepBrIfK, StepBrIfNotK;
 
     /// <summary>A binary operation.</summary>
     public static NumForms Bin<TA, TR, TOp>(bool commutative = false) where TA : unmanaged where TR : unmanaged where TOp : IBin<TA, TR> =>
@@ -40,6 +49,19 @@ internal sealed unsafe class NumForms
         BrIfNotK = &Handlers.BrIfNot<CondBinK<TA, TOp>>,
         Commutative = commutative,
     };
+
+    /// <summary>An i32 compare, with fused branches and fused counter steps.</summary>
+    public static NumForms CmpI32<TOp>(bool commutative = false) where TOp : IBin<int, int>
+    {
+        var f = Cmp<int, TOp>(commutative);
+        f.StepKBrIfK = &Handlers.StepBrIf<StepAddK, RhsImmC, TOp>;
+        f.StepKBrIfNotK = &Handlers.StepBrIfNot<StepAddK, RhsImmC, TOp>;
+        f.StepKBrIf = &Handlers.StepBrIf<StepAddK, RhsSlotC, TOp>;
+        f.StepKBrIfNot = &Handlers.StepBrIfNot<StepAddK, RhsSlotC, TOp>;
+        f.StepBrIfK = &Handlers.StepBrIf<StepAdd, RhsImmK, TOp>;
+        f.StepBrIfNotK = &Handlers.StepBrIfNot<StepAdd, RhsImmK, TOp>;
+        return f;
+    }
 
     /// <summary>A unary operation or conversion.</summary>
     public static NumForms Un<TA, TR, TOp>() where TA : unmanaged where TR : unmanaged where TOp : IUn<TA, TR> =>
@@ -65,9 +87,9 @@ internal sealed unsafe class NumForms
         [Op.I32RemU] = Bin<int, int, I32RemU>(), [Op.I32And] = Bin<int, int, I32And>(true), [Op.I32Or] = Bin<int, int, I32Or>(true),
         [Op.I32Xor] = Bin<int, int, I32Xor>(true), [Op.I32Shl] = Bin<int, int, I32Shl>(), [Op.I32ShrS] = Bin<int, int, I32ShrS>(),
         [Op.I32ShrU] = Bin<int, int, I32ShrU>(), [Op.I32Rotl] = Bin<int, int, I32Rotl>(), [Op.I32Rotr] = Bin<int, int, I32Rotr>(),
-        [Op.I32Eq] = Cmp<int, I32Eq>(true), [Op.I32Ne] = Cmp<int, I32Ne>(true), [Op.I32LtS] = Cmp<int, I32LtS>(), [Op.I32LtU] = Cmp<int, I32LtU>(),
-        [Op.I32GtS] = Cmp<int, I32GtS>(), [Op.I32GtU] = Cmp<int, I32GtU>(), [Op.I32LeS] = Cmp<int, I32LeS>(), [Op.I32LeU] = Cmp<int, I32LeU>(),
-        [Op.I32GeS] = Cmp<int, I32GeS>(), [Op.I32GeU] = Cmp<int, I32GeU>(),
+        [Op.I32Eq] = CmpI32<I32Eq>(true), [Op.I32Ne] = CmpI32<I32Ne>(true), [Op.I32LtS] = CmpI32<I32LtS>(), [Op.I32LtU] = CmpI32<I32LtU>(),
+        [Op.I32GtS] = CmpI32<I32GtS>(), [Op.I32GtU] = CmpI32<I32GtU>(), [Op.I32LeS] = CmpI32<I32LeS>(), [Op.I32LeU] = CmpI32<I32LeU>(),
+        [Op.I32GeS] = CmpI32<I32GeS>(), [Op.I32GeU] = CmpI32<I32GeU>(),
         [Op.I32Eqz] = Test<int, I32Eqz>(), [Op.I32Clz] = Un<int, int, I32Clz>(), [Op.I32Ctz] = Un<int, int, I32Ctz>(),
         [Op.I32Popcnt] = Un<int, int, I32Popcnt>(), [Op.I32Extend8S] = Un<int, int, I32Extend8S>(), [Op.I32Extend16S] = Un<int, int, I32Extend16S>(),
 
@@ -123,18 +145,38 @@ internal sealed unsafe class NumForms
 /// <summary>The handlers of one plain load or store: memory 0 with 32-bit addresses, any memory with 32- or 64-bit addresses.</summary>
 internal sealed unsafe class MemForms
 {
-    /// <summary>Memory 0, 32-bit addresses (cached base and length).</summary>
+    /// <summary>Memory 0, 32-bit addresses (cached base and length), address slot B + K (<see cref="AddrSlot"/>).</summary>
     public delegate*<Inst*, ref Machine, Inst*> H0;
+    /// <summary>Memory 0, address (slot B + D) + K: an <c>i32.add</c> of a constant folded in.</summary>
+    public delegate*<Inst*, ref Machine, Inst*> H0AddImm;
+    /// <summary>Memory 0, address (slot B + slot C) + K: an <c>i32.add</c> folded in.</summary>
+    public delegate*<Inst*, ref Machine, Inst*> H0Add;
+    /// <summary>Memory 0, constant address K.</summary>
+    public delegate*<Inst*, ref Machine, Inst*> H0Const;
+    /// <summary>Stores only: the four memory-0 forms above storing the constant A instead of slot A (same order).</summary>
+    public delegate*<Inst*, ref Machine, Inst*> S0Imm, S0ImmAddImm, S0ImmAdd, S0ImmConst;
     /// <summary>Memory C, 32-bit addresses.</summary>
     public delegate*<Inst*, ref Machine, Inst*> H32;
     /// <summary>Memory C, 64-bit addresses.</summary>
     public delegate*<Inst*, ref Machine, Inst*> H64;
+    /// <summary>Bytes accessed.</summary>
+    public int Size;
 
-    private static MemForms Load<TL>() where TL : ILoad =>
-        new() { H0 = &Handlers.Load0<TL>, H32 = &Handlers.LoadM32<TL>, H64 = &Handlers.LoadM64<TL> };
+    private static MemForms Load<TL>() where TL : ILoad => new()
+    {
+        H0 = &Handlers.Load0<TL, AddrSlot>, H0AddImm = &Handlers.Load0<TL, AddrSlotImm>,
+        H0Add = &Handlers.Load0<TL, AddrSlotSlot>, H0Const = &Handlers.Load0<TL, AddrConst>,
+        H32 = &Handlers.LoadM32<TL>, H64 = &Handlers.LoadM64<TL>, Size = TL.Size,
+    };
 
-    private static MemForms Store<TS>() where TS : IStore =>
-        new() { H0 = &Handlers.Store0<TS>, H32 = &Handlers.StoreM32<TS>, H64 = &Handlers.StoreM64<TS> };
+    private static MemForms Store<TS>() where TS : IStore => new()
+    {
+        H0 = &Handlers.Store0<TS, AddrSlot>, H0AddImm = &Handlers.Store0<TS, AddrSlotImm>,
+        H0Add = &Handlers.Store0<TS, AddrSlotSlot>, H0Const = &Handlers.Store0<TS, AddrConst>,
+        S0Imm = &Handlers.Store0Imm<TS, AddrSlot>, S0ImmAddImm = &Handlers.Store0Imm<TS, AddrSlotImm>,
+        S0ImmAdd = &Handlers.Store0Imm<TS, AddrSlotSlot>, S0ImmConst = &Handlers.Store0Imm<TS, AddrConst>,
+        H32 = &Handlers.StoreM32<TS>, H64 = &Handlers.StoreM64<TS>, Size = TS.Size,
+    };
 
     private static readonly Dictionary<Op, MemForms> Table = new()
     {

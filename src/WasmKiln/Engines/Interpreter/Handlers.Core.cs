@@ -29,6 +29,21 @@ internal unsafe struct CondUn<TA, TOp> : ICond where TA : unmanaged where TOp : 
 internal unsafe struct CondRefNull : ICond { public static bool Test(Inst* ip, ref Machine m) => m.Refs[m.FpIndex + ip->B] is null; }
 /// <summary>Reference slot B is not null.</summary>
 internal unsafe struct CondRefNonNull : ICond { public static bool Test(Inst* ip, ref Machine m) => m.Refs[m.FpIndex + ip->B] is not null; }
+
+/// <summary>The first half of a fused counter step (<see cref="Handlers.StepBrIf{TS, TR, TOp}"/>): the new i32 value.</summary>
+internal unsafe interface IStep { static abstract int Step(Inst* ip, ulong* fp); }
+/// <summary>Slot B + K.</summary>
+internal unsafe struct StepAddK : IStep { public static int Step(Inst* ip, ulong* fp) => *(int*)(fp + ip->B) + (int)ip->K; }
+/// <summary>Slot B + slot C.</summary>
+internal unsafe struct StepAdd : IStep { public static int Step(Inst* ip, ulong* fp) => *(int*)(fp + ip->B) + *(int*)(fp + ip->C); }
+/// <summary>The right operand of a fused counter step's compare.</summary>
+internal unsafe interface IRhs { static abstract int Rhs(Inst* ip, ulong* fp); }
+/// <summary>The immediate C.</summary>
+internal unsafe struct RhsImmC : IRhs { public static int Rhs(Inst* ip, ulong* fp) => ip->C; }
+/// <summary>Slot C.</summary>
+internal unsafe struct RhsSlotC : IRhs { public static int Rhs(Inst* ip, ulong* fp) => *(int*)(fp + ip->C); }
+/// <summary>The immediate K.</summary>
+internal unsafe struct RhsImmK : IRhs { public static int Rhs(Inst* ip, ulong* fp) => (int)ip->K; }
 #pragma warning restore CS1591
 
 /// <summary>
@@ -140,6 +155,33 @@ internal static unsafe partial class Handlers
 
     /// <summary>Jump by D when the condition does not hold.</summary>
     public static Inst* BrIfNot<TC>(Inst* ip, ref Machine m) where TC : ICond => TC.Test(ip, ref m) ? ip + 1 : ip + ip->D;
+
+    /// <summary>A counter step and a branch: slot A = step(B, ...), jump by D when compare(A, rhs) holds.</summary>
+    public static Inst* StepBrIf<TS, TR, TOp>(Inst* ip, ref Machine m) where TS : IStep where TR : IRhs where TOp : IBin<int, int>
+    {
+        ulong* fp = m.Fp;
+        int v = TS.Step(ip, fp);
+        *(int*)(fp + ip->A) = v;
+        return TOp.Op(v, TR.Rhs(ip, fp)) != 0 ? ip + ip->D : ip + 1;
+    }
+
+    /// <summary>A counter step and a branch: slot A = step(B, ...), jump by D when compare(A, rhs) does not hold.</summary>
+    public static Inst* StepBrIfNot<TS, TR, TOp>(Inst* ip, ref Machine m) where TS : IStep where TR : IRhs where TOp : IBin<int, int>
+    {
+        ulong* fp = m.Fp;
+        int v = TS.Step(ip, fp);
+        *(int*)(fp + ip->A) = v;
+        return TOp.Op(v, TR.Rhs(ip, fp)) != 0 ? ip + 1 : ip + ip->D;
+    }
+
+    /// <summary>Two moves: slot A = slot B, then slot C = slot D.</summary>
+    public static Inst* CopyPair(Inst* ip, ref Machine m)
+    {
+        ulong* fp = m.Fp;
+        fp[ip->A] = fp[ip->B];
+        fp[ip->C] = fp[ip->D];
+        return ip + 1;
+    }
 
     /// <summary>br_table: index in slot B, C targets plus the default, as the C+1 entries that follow (each jumps by its D).</summary>
     public static Inst* BrTable(Inst* ip, ref Machine m)
@@ -258,6 +300,14 @@ internal static unsafe partial class Handlers
 
     /// <summary>return: the results are in slots 0...</summary>
     public static Inst* Ret(Inst* ip, ref Machine m) => Interpreter.Leave(ref m);
+
+    /// <summary>Slot A = slot B (the last result moved into place), then return.</summary>
+    public static Inst* CopyRet(Inst* ip, ref Machine m)
+    {
+        ulong* fp = m.Fp;
+        fp[ip->A] = fp[ip->B];
+        return Interpreter.Leave(ref m);
+    }
 
     /// <summary>return_call of function B with C argument slots at slot A.</summary>
     public static Inst* ReturnCall(Inst* ip, ref Machine m) => Interpreter.TailEnter(ref m, m.Instance.Functions[ip->B], ip->A, ip->C);

@@ -19,23 +19,33 @@ internal static unsafe partial class Handlers
         return p;
     }
 
-    /// <summary>Load from memory 0 (32-bit addresses): slot A = load(slot B + K).</summary>
-    public static Inst* Load0<TL>(Inst* ip, ref Machine m) where TL : ILoad
+    /// <summary>Load from memory 0 (32-bit addresses): slot A = load(address), the address as <typeparamref name="TA"/> computes it.</summary>
+    public static Inst* Load0<TL, TA>(Inst* ip, ref Machine m) where TL : ILoad where TA : IAddr
     {
         ulong* fp = m.Fp;
-        ulong ea = *(uint*)(fp + ip->B) + (ulong)ip->K;
+        ulong ea = TA.Ea(ip, fp);
         byte* p = ea + (ulong)TL.Size <= m.Mem0Len ? m.Mem0 + ea : Mem0Slow(ref m, ea, TL.Size);
         TL.Load(p, fp + ip->A);
         return ip + 1;
     }
 
-    /// <summary>Store to memory 0 (32-bit addresses): store(slot B + K) = slot A.</summary>
-    public static Inst* Store0<TS>(Inst* ip, ref Machine m) where TS : IStore
+    /// <summary>Store to memory 0 (32-bit addresses): store(address) = slot A.</summary>
+    public static Inst* Store0<TS, TA>(Inst* ip, ref Machine m) where TS : IStore where TA : IAddr
     {
         ulong* fp = m.Fp;
-        ulong ea = *(uint*)(fp + ip->B) + (ulong)ip->K;
+        ulong ea = TA.Ea(ip, fp);
         byte* p = ea + (ulong)TS.Size <= m.Mem0Len ? m.Mem0 + ea : Mem0Slow(ref m, ea, TS.Size);
         TS.Store(p, fp + ip->A);
+        return ip + 1;
+    }
+
+    /// <summary>Store of a constant to memory 0 (32-bit addresses): store(address) = A (sign-extended to 64 bits).</summary>
+    public static Inst* Store0Imm<TS, TA>(Inst* ip, ref Machine m) where TS : IStore where TA : IAddr
+    {
+        ulong ea = TA.Ea(ip, m.Fp);
+        byte* p = ea + (ulong)TS.Size <= m.Mem0Len ? m.Mem0 + ea : Mem0Slow(ref m, ea, TS.Size);
+        ulong v = (ulong)(long)ip->A;
+        TS.Store(p, &v);
         return ip + 1;
     }
 

@@ -116,6 +116,8 @@ internal static unsafe class Interpreter
     }
 
     /// <summary>The interpreter loop: runs handlers until one returns null (the entry frame returned).</summary>
+    /// <remarks>Compiled fully optimized at once: a loop entered once per call from the host would otherwise run its first iterations unoptimized and continue in on-stack-replacement code.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(Inst* ip, ref Machine m)
     {
         do ip = ip->H(ip, ref m);
@@ -181,8 +183,25 @@ internal static unsafe class Interpreter
             Prepare(f);
             return Enter(ref m, f, argSlot, returnIp);
         }
-        CallForeign(ref m, f, argSlot);
+        try
+        {
+            CallForeign(ref m, f, argSlot);
+        }
+        catch (Runtime.Exceptions.WasmThrow e)
+        {
+            // A WebAssembly exception thrown through a host function (or another tier): unwound
+            // from the call instruction like any throw, so handlers of this and outer frames see it.
+            RecoverFromForeign(ref m);
+            return Handlers.Unwind(returnIp - 1, ref m, e.Exception);
+        }
         return returnIp;
+    }
+
+    /// <summary>After a host call ended by an exception: the slot array may have grown and the memory changed.</summary>
+    private static void RecoverFromForeign(ref Machine m)
+    {
+        m.Rebase();
+        m.LoadMemory();
     }
 
     /// <summary>Returns from the current function (its results are already in slots 0..); null when it was the entry frame.</summary>
@@ -197,8 +216,13 @@ internal static unsafe class Interpreter
         m.FpIndex = r.FpIndex;
         m.Fp = t.Base + r.FpIndex;
         m.Func = r.Func!;
-        m.Instance = r.Instance!;
-        m.LoadMemory();
+        // The memory cache is current while the instance stays the same: growth inside the callee
+        // (memory.grow, host calls) reloads it on the spot.
+        if (r.Instance != m.Instance)
+        {
+            m.Instance = r.Instance!;
+            m.LoadMemory();
+        }
         return ret;
     }
 
@@ -218,7 +242,17 @@ internal static unsafe class Interpreter
         {
             if (!IsInterpreted(f))
             {
-                CallForeign(ref m, f, 0);
+                try
+                {
+                    CallForeign(ref m, f, 0);
+                }
+                catch (Runtime.Exceptions.WasmThrow e)
+                {
+                    // The tail call replaced this frame: the exception continues from the caller's call.
+                    RecoverFromForeign(ref m);
+                    if (m.T.Frames[m.T.FrameCount - 1].ReturnIp == null) throw;
+                    return Handlers.Unwind(Leave(ref m) - 1, ref m, e.Exception);
+                }
                 return Leave(ref m);
             }
             lf = Prepare(f);

@@ -293,6 +293,9 @@ internal sealed unsafe partial class Lowerer
         {
             if (forms.HK != null && IsConst(0, out long k))
             {
+                // x - k is lowered as x + (-k), so address arithmetic folds into loads and stores.
+                if (forms == I32SubForms) { forms = I32AddForms; k = (uint)-(int)k; }
+                else if (forms == I64SubForms) { forms = I64AddForms; k = -k; }
                 int a = Use(1);
                 _sp -= 2;
                 int d = PushSlot(rt);
@@ -319,23 +322,82 @@ internal sealed unsafe partial class Lowerer
         MarkResult(Emit(forms.H, r, s), forms, false);
     }
 
+    private static readonly NumForms I32AddForms = NumForms.Of(Op.I32Add)!, I32SubForms = NumForms.Of(Op.I32Sub)!;
+    private static readonly NumForms I64AddForms = NumForms.Of(Op.I64Add)!, I64SubForms = NumForms.Of(Op.I64Sub)!;
+
     private void LowerMemoryAccess(in Instruction ins, OpInfo info, MemForms forms)
     {
         int mem = (int)ins.A;
         bool is64 = _ctx.Memories[mem].Limits.Is64;
         long offset = (long)ins.MemOffset;
-        delegate*<Inst*, ref Machine, Inst*> h = mem == 0 && !is64 ? forms.H0 : is64 ? forms.H64 : forms.H32;
-        if (info.Results.Length == 1)
+        bool load = info.Results.Length == 1;
+        if (mem != 0 || is64)
         {
-            int a = Use(0);
-            _sp--;
-            int d = PushSlot(info.Results[0].Type);
-            MarkResult(Emit(h, d, a, mem, 0, offset));
+            var h = is64 ? forms.H64 : forms.H32;
+            if (load)
+            {
+                int a = Use(0);
+                _sp--;
+                int d = PushSlot(info.Results[0].Type);
+                MarkResult(Emit(h, d, a, mem, 0, offset));
+                return;
+            }
+            int v = Use(0), addr = Use(1);
+            _sp -= 2;
+            Emit(h, v, addr, mem, 0, offset);
             return;
         }
-        int v = Use(0), addr = Use(1);
-        _sp -= 2;
-        Emit(h, v, addr, mem, 0, offset);
+
+        // Memory 0 with 32-bit addresses: a constant stored value becomes the immediate A, and the
+        // address is folded: a constant address into K, an i32.add just computed for it into the access.
+        bool imm = false;
+        int value = 0;
+        if (!load)
+        {
+            if (IsConst(0, out long bits) && (forms.Size <= 4 || bits == (int)bits))
+            {
+                imm = true;
+                value = (int)bits;
+            }
+            else value = Use(0);
+        }
+        int depth = load ? 0 : 1;
+        ref var ae = ref _stack[_sp - 1 - depth];
+        int b = 0, c = 0, dOp = 0;
+        long k = offset;
+        int mode;
+        if (ae.Kind == Kind.Const)
+        {
+            mode = 3;
+            k = (long)((ulong)(uint)ae.Const + (ulong)offset);
+        }
+        else if (ae.Kind == Kind.Stack && _lastResult >= 0 && _lastResult == _n - 1 && _code[_lastResult].A == ae.Slot
+            && _lastForms == I32AddForms && (load || imm || _stack[_sp - 1].Kind == Kind.Local))
+        {
+            var add = _code[_lastResult];
+            _n--;
+            _lastResult = -1;
+            b = add.B;
+            if (_lastImm) { mode = 1; dOp = (int)add.K; }
+            else { mode = 2; c = add.C; }
+        }
+        else
+        {
+            mode = 0;
+            b = Use(depth);
+        }
+        _sp -= load ? 1 : 2;
+        if (load)
+        {
+            var h = mode switch { 0 => forms.H0, 1 => forms.H0AddImm, 2 => forms.H0Add, _ => forms.H0Const };
+            int d = PushSlot(info.Results[0].Type);
+            MarkResult(Emit(h, d, b, c, dOp, k));
+            return;
+        }
+        var hs = imm
+            ? mode switch { 0 => forms.S0Imm, 1 => forms.S0ImmAddImm, 2 => forms.S0ImmAdd, _ => forms.S0ImmConst }
+            : mode switch { 0 => forms.H0, 1 => forms.H0AddImm, 2 => forms.H0Add, _ => forms.H0Const };
+        Emit(hs, value, b, c, dOp, k);
     }
 
     private void LowerSelect(in Instruction ins)

@@ -60,6 +60,8 @@ internal sealed unsafe partial class Lowerer
 
     private Inst[] _code = new Inst[64];
     private int _n;
+    // The index of the last jump target placed (instructions are never merged across it).
+    private int _label = -1;
     private Entry[] _stack = new Entry[32];
     private int _sp;
     private int _maxSlot;
@@ -201,7 +203,14 @@ internal sealed unsafe partial class Lowerer
     internal int Here => _n;
 
     /// <summary>Sets the branch offset of instruction <paramref name="from"/> to reach <paramref name="to"/>.</summary>
-    internal void Link(int from, int to) => _code[from].D = to - from;
+    internal void Link(int from, int to)
+    {
+        _code[from].D = to - from;
+        if (to == _n) _label = _n;
+    }
+
+    /// <summary>Whether the next instruction may be merged into the previous one (no branch lands between them).</summary>
+    private bool CanMergeWithPrevious => _n > 0 && _label != _n;
 
     // ------------------------------------------------------------------ stack model
 
@@ -284,6 +293,14 @@ internal sealed unsafe partial class Lowerer
     {
         if (t.IsRef) Emit(&Handlers.CopyRef, dst, src);
         else if (t.Kind == ValKind.V128) Emit(&Handlers.Copy2, dst, src);
+        else if (CanMergeWithPrevious && (nint)_code[_n - 1].H == (nint)(delegate*<Inst*, ref Machine, Inst*>)&Handlers.Copy)
+        {
+            ref var prev = ref _code[_n - 1];
+            prev.H = &Handlers.CopyPair;
+            prev.C = dst;
+            prev.D = src;
+            _lastResult = -1;
+        }
         else Emit(&Handlers.Copy, dst, src);
     }
 
@@ -448,7 +465,13 @@ internal sealed unsafe partial class Lowerer
             else MoveTo(e, dst);
             dst += Interpreter.SlotSize(e.Type);
         }
-        Emit(&Handlers.Ret);
+        // A result moved just before returning: one instruction.
+        if (CanMergeWithPrevious && (nint)_code[_n - 1].H == (nint)(delegate*<Inst*, ref Machine, Inst*>)&Handlers.Copy)
+        {
+            _code[_n - 1].H = &Handlers.CopyRet;
+            _lastResult = -1;
+        }
+        else Emit(&Handlers.Ret);
     }
 
     /// <summary>A branch condition: the handlers for "jump if" and "jump unless" and their operands.</summary>
@@ -458,6 +481,9 @@ internal sealed unsafe partial class Lowerer
         public delegate*<Inst*, ref Machine, Inst*> IfNot;
         public int B, C;
         public long K;
+        /// <summary>The compare fused into the branch, if any, and whether it compares with the immediate K.</summary>
+        public NumForms? Forms;
+        public bool Imm;
     }
 
     /// <summary>Pops an i32 condition, fusing it with the compare that computed it when possible.</summary>
@@ -476,6 +502,7 @@ internal sealed unsafe partial class Lowerer
                 If = _lastImm ? forms.BrIfK : forms.BrIf,
                 IfNot = _lastImm ? forms.BrIfNotK : forms.BrIfNot,
                 B = ins.B, C = ins.C, K = ins.K,
+                Forms = forms, Imm = _lastImm,
             };
         }
         int s = Use(0);
@@ -483,17 +510,45 @@ internal sealed unsafe partial class Lowerer
         return new Cond { If = &Handlers.BrIf<CondNz>, IfNot = &Handlers.BrIfNot<CondNz>, B = s };
     }
 
-    private int EmitCond(delegate*<Inst*, ref Machine, Inst*> h, in Cond c) => Emit(h, 0, c.B, c.C, 0, c.K);
+    /// <summary>Emits the branch of <paramref name="c"/> (taken when it holds, or when it does not if <paramref name="negate"/>); returns its index for linking.</summary>
+    private int EmitCond(in Cond c, bool negate)
+    {
+        // An i32 compare of the value the previous i32.add just wrote (a loop counter step) becomes one instruction.
+        if (c.Forms is { StepKBrIfK: not null } f && CanMergeWithPrevious && _code[_n - 1].A == c.B)
+        {
+            ref var prev = ref _code[_n - 1];
+            bool addK = (nint)prev.H == (nint)I32AddForms.HK, add = (nint)prev.H == (nint)I32AddForms.H;
+            if (addK && c.Imm)
+            {
+                prev.H = negate ? f.StepKBrIfNotK : f.StepKBrIfK;
+                prev.C = (int)c.K;
+            }
+            else if (addK)
+            {
+                prev.H = negate ? f.StepKBrIfNot : f.StepKBrIf;
+                prev.C = c.C;
+            }
+            else if (add && c.Imm)
+            {
+                prev.H = negate ? f.StepBrIfNotK : f.StepBrIfK;
+                prev.K = c.K;
+            }
+            else return Emit(negate ? c.IfNot : c.If, 0, c.B, c.C, 0, c.K);
+            _lastResult = -1;
+            return _n - 1;
+        }
+        return Emit(negate ? c.IfNot : c.If, 0, c.B, c.C, 0, c.K);
+    }
 
     /// <summary>A conditional branch to <paramref name="t"/> taken when <paramref name="c"/> holds.</summary>
     private void EmitCondBranch(Ctl t, in Cond c)
     {
         if (InPlace(t))
         {
-            LinkTo(EmitCond(c.If, c), t);
+            LinkTo(EmitCond(c, negate: false), t);
             return;
         }
-        int skip = EmitCond(c.IfNot, c);
+        int skip = EmitCond(c, negate: true);
         EmitBranch(t);
         Link(skip, _n);
         _lastResult = -1;
@@ -513,6 +568,7 @@ internal sealed unsafe partial class Lowerer
         MaterializeTop(ps.Length);
         var c = PushCtl(Op.Loop, ins.Block);
         c.LoopStart = _n;
+        _label = _n;
         _lastResult = -1;
     }
 
@@ -523,7 +579,7 @@ internal sealed unsafe partial class Lowerer
         var (ps, _) = BlockSig(ins.Block);
         MaterializeTop(ps.Length);
         var c = PushCtl(Op.If, ins.Block);
-        c.ElseFixup = EmitCond(cond.IfNot, cond);
+        c.ElseFixup = EmitCond(cond, negate: true);
     }
 
     private void LowerElse()

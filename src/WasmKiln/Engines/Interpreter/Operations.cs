@@ -165,6 +165,28 @@ internal struct Reinterpret32 : IUn<int, int> { public static int Op(int a) => a
 internal struct Reinterpret64 : IUn<long, long> { public static long Op(long a) => a; }
 #pragma warning restore CS1591
 
+/// <summary>
+/// How a memory-0 access (32-bit addresses) computes its effective address from the instruction:
+/// the address operand plus the static offset K, with the address operand possibly folded from
+/// the <c>i32.add</c> that computed it (the add wraps at 32 bits, the offset does not).
+/// </summary>
+internal unsafe interface IAddr
+{
+    /// <summary>The effective address (up to 2^33).</summary>
+    static abstract ulong Ea(Inst* ip, ulong* fp);
+}
+
+#pragma warning disable CS1591
+/// <summary>Slot B + K.</summary>
+internal unsafe struct AddrSlot : IAddr { public static ulong Ea(Inst* ip, ulong* fp) => *(uint*)(fp + ip->B) + (ulong)ip->K; }
+/// <summary>(slot B + D) mod 2^32 + K: an <c>i32.add</c> of a constant folded in.</summary>
+internal unsafe struct AddrSlotImm : IAddr { public static ulong Ea(Inst* ip, ulong* fp) => (uint)(*(int*)(fp + ip->B) + ip->D) + (ulong)ip->K; }
+/// <summary>(slot B + slot C) mod 2^32 + K: an <c>i32.add</c> of two values folded in.</summary>
+internal unsafe struct AddrSlotSlot : IAddr { public static ulong Ea(Inst* ip, ulong* fp) => (uint)(*(int*)(fp + ip->B) + *(int*)(fp + ip->C)) + (ulong)ip->K; }
+/// <summary>K: a constant address plus the offset.</summary>
+internal unsafe struct AddrConst : IAddr { public static ulong Ea(Inst* ip, ulong* fp) => (ulong)ip->K; }
+#pragma warning restore CS1591
+
 /// <summary>A memory load: size in bytes and how the loaded bytes become a slot value.</summary>
 internal unsafe interface ILoad
 {
