@@ -69,6 +69,12 @@ public class InterpreterFusionTests
                 (local.set 1 (i32.add (local.get 1) (i32.const 3)))
                 (br_if $l (i32.gt_s (local.tee 0 (i32.sub (local.get 0) (i32.const 1))) (i32.const -100)))))
             (local.get 1))
+          (func (export "step_by") (param i32 i32) (result i32)
+            (local i32)
+            (loop $l
+              (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.tee 0 (i32.add (local.get 0) (local.get 1))) (i32.const 100))))
+            (i32.add (i32.mul (local.get 2) (i32.const 1000)) (local.get 0)))
           (func (export "rotate") (param i32 i32 i32) (result i32)
             (local i32 i32 i32 i32)
             (local.set 3 (local.get 0))
@@ -119,6 +125,7 @@ public class InterpreterFusionTests
         { "store_value_from_slot_of_add", [100, 4] }, { "store_value_from_slot_of_add", [65532, 4] },
         { "sum_loop", [64] }, { "sum_loop", [4] },
         { "count_down", [0] }, { "count_down", [5] }, { "count_down", [-3] },
+        { "step_by", [0, 7] }, { "step_by", [99, 1] }, { "step_by", [-5, 3] }, { "step_by", [200, 1] },
         { "rotate", [1, 2, 1] }, { "rotate", [1, 2, 2] }, { "rotate", [7, 3, 5] },
         { "swap_pair", [3, 10] }, { "swap_pair", [-4, 9] },
     };

@@ -79,6 +79,14 @@ public class NativeAotTests
         Assert.True(runCode == 0, "native run failed:\n" + Tail(runOut));
         var lines = runOut.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(new[] { "From WASM: Sum is: 9", "9" }, lines);
+
+        // Asking for the compiler where there is no dynamic code: one clear error, not a failure per command.
+        var (compilerCode, compilerOut) = Run(exe, ["wast", "--engine", "compiler", Path.Combine(TestPaths.TestSuite!, "core", "i64.wast")], TestPaths.RepoRoot, TimeSpan.FromMinutes(2));
+        Assert.Equal(2, compilerCode);
+        Assert.Contains("needs dynamic code", compilerOut, StringComparison.Ordinal);
+        var (runCompilerCode, runCompilerOut) = Run(exe, ["run", "--engine", "compiler", "--invoke", "sum", sum, "5", "4"], TestPaths.RepoRoot, TimeSpan.FromMinutes(2));
+        Assert.NotEqual(0, runCompilerCode);
+        Assert.Contains("dynamic code", runCompilerOut, StringComparison.Ordinal);
     }
 
     private static string? FindOnPath(string name)
