@@ -2,8 +2,8 @@
  * a machine: 32-byte instructions (handler pointer, four int operands, a 64-bit immediate), each
  * handler a separate function that reads its operands from 8-byte frame slots, writes its result
  * and returns the next instruction; the loop calls handlers until one returns NULL. The program
- * runs the same instructions as WasmKiln lowers adds.wat to: 2,000,000 iterations of 64
- * `slot += 1` over 8 slots, the counter decrement and the loop branch, i.e. 132,000,000
+ * runs the same instructions as WasmKiln lowers adds.wat to: 10,000,000 iterations of 64
+ * `slot += 1` over 8 slots, the counter decrement and the loop branch, i.e. 1310,000,000
  * dispatches. Built and timed by run.sh. */
 #include <stdint.h>
 #include <stdio.h>
@@ -38,7 +38,7 @@ int main(void) {
     code[65].h = br_if_nz;
     code[65].d = -65;
     code[66].h = stop;
-    slots[0] = 2000000;
+    slots[0] = 10000000;
     Inst *ip = code;
     do ip = ip->h(ip, &m); while (ip);
     printf("%d\n", (int32_t)slots[1]);

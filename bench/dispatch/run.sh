@@ -1,6 +1,6 @@
 #!/bin/bash
 # What one dispatched instruction costs: WasmKiln's interpreter running adds.wat against the same
-# dispatch loop written in C (dispatch.c, clang -O2), both 132,000,000 dispatches; prints the
+# dispatch loop written in C (dispatch.c, clang -O2), both 660,000,000 dispatches; prints the
 # user CPU time of each (median of 5) and ns per dispatch. WasmKiln's start-up is measured with an
 # empty module and subtracted. Needs clang (or CC) and /usr/bin/time.
 # Usage: bench/dispatch/run.sh [path/to/WasmKiln.Cli]
@@ -19,7 +19,7 @@ c=$(user "$out/dispatch")
 k=$(user "$cli" run --engine interpreter "$here/adds.wat")
 e=$(user "$cli" run --engine interpreter "$out/empty.wat")
 awk -v c="$c" -v k="$k" -v e="$e" 'BEGIN {
-  n = 132000000
+  n = 660000000
   printf "C function-pointer loop      %6.2f s  %5.2f ns/dispatch\n", c, c * 1e9 / n
   printf "WasmKiln interpreter         %6.2f s  %5.2f ns/dispatch (start-up %.2f s subtracted)\n", k, (k - e) * 1e9 / n, e
 }'
