@@ -3,7 +3,7 @@
  * handler a separate function that reads its operands from 8-byte frame slots, writes its result
  * and returns the next instruction; the loop calls handlers until one returns NULL. The program
  * runs the same instructions as WasmKiln lowers adds.wat to: 10,000,000 iterations of 64
- * `slot += 1` over 8 slots, the counter decrement and the loop branch, i.e. 1310,000,000
+ * `slot += 1` over 8 slots, the counter decrement and the loop branch, i.e. 660,000,000
  * dispatches. Built and timed by run.sh. */
 #include <stdint.h>
 #include <stdio.h>
