@@ -53,6 +53,18 @@ public sealed class Global
     /// <summary>The current value; engines read and write the field for the global's type directly.</summary>
     internal ValueSlot Slot;
 
+    /// <summary>
+    /// Creates a host global holding <paramref name="initial"/>, of that value's type (i32, i64,
+    /// f32, f64, v128, externref or funcref), to give a module through
+    /// <see cref="WasmKiln.Linker.Define(string, string, Global)"/>; a module importing it must declare the
+    /// same type and mutability.
+    /// </summary>
+    /// <param name="initial">The initial value; its type is the global's type.</param>
+    /// <param name="mutable">Whether the module (and <see cref="SetValue"/>) may change it.</param>
+    public Global(Value initial, bool mutable = false) : this(new GlobalType(initial.Type, mutable), initial)
+    {
+    }
+
     /// <summary>Creates a global of <paramref name="type"/> holding <paramref name="initial"/>.</summary>
     /// <exception cref="WasmException">The value's kind does not match the global's type.</exception>
     internal Global(GlobalType type, Value initial)

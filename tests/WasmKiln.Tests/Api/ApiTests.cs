@@ -230,6 +230,35 @@ public class ApiTests
     }
 
     [Fact]
+    public void HostGlobalsAreDefinedByTheEmbedder()
+    {
+        var counter = new Global(Value.I32(5), mutable: true);
+        var scale = new Global(Value.F64(1.5));
+        var host = new Global(Value.ExternRef("host state"));
+        var inst = Instantiate("""
+            (module
+              (import "env" "counter" (global $c (mut i32)))
+              (import "env" "scale" (global $s f64))
+              (import "env" "host" (global $h externref))
+              (func (export "bump") (result i32) (global.set $c (i32.add (global.get $c) (i32.const 1))) (global.get $c))
+              (func (export "scaled") (param f64) (result f64) (f64.mul (local.get 0) (global.get $s)))
+              (func (export "host") (result externref) (global.get $h)))
+            """, l => l.Define("env", "counter", counter).Define("env", "scale", scale).Define("env", "host", host));
+        Assert.Equal(6, inst.GetFunction<int>("bump")());
+        Assert.Equal(6, counter.Value.AsI32);
+        counter.SetValue(Value.I32(41));
+        Assert.Equal(42, inst.GetFunction<int>("bump")());
+        Assert.Equal(3.0, inst.GetFunction<double, double>("scaled")(2.0));
+        Assert.Equal("host state", inst.GetFunction<object>("host")());
+        Assert.False(scale.IsMutable);
+        Assert.Throws<WasmException>(() => scale.SetValue(Value.F64(2)));
+
+        // The importer's declared type must match: a constant global is not a mutable one.
+        var e = Assert.ThrowsAny<WasmException>(() => Instantiate("""(module (import "env" "scale" (global (mut f64))))""", l => l.Define("env", "scale", scale)));
+        Assert.Contains("scale", e.Message);
+    }
+
+    [Fact]
     public void StoreLimitsFuelAndInterruption()
     {
         var small = new Store(Engine) { MaxMemoryBytes = 2 * 65536 };
