@@ -43,6 +43,67 @@ public sealed class Table
         if (init != null) Array.Fill(Elements, init);
     }
 
+    /// <summary>
+    /// Creates a host table of function references (<see cref="ValueKind.FuncRef"/>) or external
+    /// references (<see cref="ValueKind.ExternRef"/>), every element null, to give a module through
+    /// <see cref="WasmKiln.Linker.Define(string, string, Table)"/>.
+    /// </summary>
+    /// <param name="elementKind"><see cref="ValueKind.FuncRef"/> or <see cref="ValueKind.ExternRef"/>.</param>
+    /// <param name="minimumSize">The initial (and minimum) number of elements.</param>
+    /// <param name="maximumSize">The maximum number of elements, or null for none.</param>
+    /// <param name="is64Bit">Whether the table is indexed with 64-bit integers (table64).</param>
+    /// <exception cref="WasmException">Another element kind, or inconsistent limits.</exception>
+    public Table(ValueKind elementKind, ulong minimumSize, ulong? maximumSize = null, bool is64Bit = false)
+        : this(new TableType(HostElementType(elementKind), new Limits(minimumSize, maximumSize, is64Bit)))
+    {
+    }
+
+    private static ValType HostElementType(ValueKind kind) => kind switch
+    {
+        ValueKind.FuncRef => ValType.FuncRef,
+        ValueKind.ExternRef => ValType.ExternRef,
+        _ => throw new WasmException("a table holds references: its element kind must be FuncRef or ExternRef, not " + kind),
+    };
+
+    /// <summary>The element at <paramref name="index"/>: a function reference (<see cref="Value.AsFunction"/>) or an external reference, possibly null.</summary>
+    /// <exception cref="WasmException"><paramref name="index"/> is not below <see cref="Size"/>.</exception>
+    public Value GetElement(ulong index)
+    {
+        var e = Volatile.Read(ref Elements);
+        if (index >= (ulong)e.Length) throw new WasmException("table index " + index + " is out of bounds (size " + e.Length + ")");
+        return Value.Reference(ElementType, e[(int)index]);
+    }
+
+    /// <summary>Replaces the element at <paramref name="index"/> (<see cref="Value.FromFunction"/> or <see cref="Value.ExternRef"/>, as the table's element kind).</summary>
+    /// <exception cref="WasmException">The index is out of bounds, or the value is not of the table's element kind.</exception>
+    public void SetElement(ulong index, Value value)
+    {
+        CheckHostElement(value);
+        var e = Volatile.Read(ref Elements);
+        if (index >= (ulong)e.Length) throw new WasmException("table index " + index + " is out of bounds (size " + e.Length + ")");
+        e[(int)index] = value.Ref;
+    }
+
+    /// <summary>Appends <paramref name="delta"/> elements set to <paramref name="initial"/> (the semantics of <c>table.grow</c>).</summary>
+    /// <returns>The previous size, or -1 when the table cannot grow that much.</returns>
+    /// <exception cref="WasmException">The value is not of the table's element kind.</exception>
+    public long Grow(ulong delta, Value initial)
+    {
+        CheckHostElement(initial);
+        return Grow(delta, initial.Ref);
+    }
+
+    // Host writes are limited to plain funcref and externref tables: a typed table (a GC or typed
+    // function reference element type) would need its subtype check here.
+    private void CheckHostElement(in Value value)
+    {
+        var t = ElementType;
+        if (t != ValType.FuncRef && t != ValType.ExternRef)
+            throw new WasmException("the host cannot write elements of a table of " + t + " (only funcref and externref tables)");
+        if (value.Type != t)
+            throw new WasmException("type mismatch: table of " + t + " given a value of type " + value.Type);
+    }
+
     /// <summary>The table's type (element type and limits).</summary>
     internal TableType Type { get; }
 

@@ -259,6 +259,46 @@ public class ApiTests
     }
 
     [Fact]
+    public void HostTablesAreDefinedByTheEmbedder()
+    {
+        var funcs = new Table(ValueKind.FuncRef, 2, maximumSize: 4);
+        var objects = new Table(ValueKind.ExternRef, 1);
+        var lib = Instantiate("""
+            (module
+              (func (export "double") (param i32) (result i32) (i32.shl (local.get 0) (i32.const 1)))
+              (func (export "negate") (param i32) (result i32) (i32.sub (i32.const 0) (local.get 0))))
+            """);
+        var inst = Instantiate("""
+            (module
+              (import "env" "funcs" (table 2 4 funcref))
+              (import "env" "objects" (table $o 1 externref))
+              (type $t (func (param i32) (result i32)))
+              (func (export "apply") (param i32 i32) (result i32) (call_indirect (type $t) (local.get 1) (local.get 0)))
+              (func (export "object") (result externref) (table.get $o (i32.const 0))))
+            """, l => l.Define("env", "funcs", funcs).Define("env", "objects", objects));
+        funcs.SetElement(0, Value.FromFunction(lib.GetFunction("double")));
+        funcs.SetElement(1, Value.FromFunction(lib.GetFunction("negate")));
+        Assert.Equal(14, inst.GetFunction<int, int, int>("apply")(0, 7));
+        Assert.Equal(-7, inst.GetFunction<int, int, int>("apply")(1, 7));
+        Assert.Equal(TrapKind.UndefinedElement, Assert.Throws<TrapException>(() => inst.GetFunction<int, int, int>("apply")(2, 7)).Kind);
+        Assert.Equal(2L, funcs.Grow(1, Value.FromFunction(null)));
+        Assert.Equal(3UL, funcs.Size);
+        Assert.Equal(TrapKind.UninitializedElement, Assert.Throws<TrapException>(() => inst.GetFunction<int, int, int>("apply")(2, 7)).Kind);
+        Assert.Equal(-1L, funcs.Grow(2, Value.FromFunction(null)));
+        Assert.Equal(lib.GetFunction("double").Invoke(Value.I32(3))[0].AsI32, funcs.GetElement(0).AsFunction!.Invoke(Value.I32(3))[0].AsI32);
+        Assert.True(funcs.GetElement(2).IsNull);
+
+        objects.SetElement(0, Value.ExternRef("state"));
+        Assert.Equal("state", inst.GetFunction<object>("object")());
+        Assert.Equal("state", objects.GetElement(0).AsExternRef);
+
+        Assert.Throws<WasmException>(() => funcs.SetElement(3, Value.FromFunction(null)));
+        Assert.Throws<WasmException>(() => funcs.GetElement(3));
+        Assert.Throws<WasmException>(() => funcs.SetElement(0, Value.ExternRef("not a function")));
+        Assert.Throws<WasmException>(() => new Table(ValueKind.I32, 1));
+    }
+
+    [Fact]
     public void StoreLimitsFuelAndInterruption()
     {
         var small = new Store(Engine) { MaxMemoryBytes = 2 * 65536 };
