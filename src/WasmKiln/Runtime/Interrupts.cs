@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using WasmKiln.Instructions;
 
 namespace WasmKiln.Runtime;
 
@@ -29,6 +30,29 @@ namespace WasmKiln.Runtime;
 /// </remarks>
 internal sealed class InterruptState
 {
+    /// <summary>Whether <paramref name="op"/> ends a straight-line run, the fuel unit described above (both engines charge by it, so fuel counts agree).</summary>
+    internal static bool EndsRun(Op op) => op switch
+    {
+        Op.Block or Op.Loop or Op.If or Op.Else or Op.End or Op.Try or Op.TryTable or Op.Catch or Op.CatchAll or Op.Delegate
+            or Op.Br or Op.BrIf or Op.BrTable or Op.BrOnNull or Op.BrOnNonNull or Op.BrOnCast or Op.BrOnCastFail
+            or Op.Return or Op.ReturnCall or Op.ReturnCallIndirect or Op.ReturnCallRef
+            or Op.Throw or Op.ThrowRef or Op.Rethrow or Op.Unreachable => true,
+        _ => false,
+    };
+
+    /// <summary>The number of instructions of the run that starts where <paramref name="probe"/> is (a copy of the reader; the instruction that ends the run is counted).</summary>
+    internal static long RunLength(InstructionReader probe)
+    {
+        long n = 0;
+        while (!probe.AtEnd)
+        {
+            probe.Read(out var next);
+            n++;
+            if (EndsRun(next.Op)) break;
+        }
+        return n;
+    }
+
     /// <summary>Remaining fuel; compiled code subtracts from it directly. Negative when exhausted.</summary>
     internal long Remaining = long.MaxValue;
 

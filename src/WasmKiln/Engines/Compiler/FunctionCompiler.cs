@@ -318,7 +318,7 @@ internal sealed partial class FunctionCompiler
             if (_unreachable && SkipDead(ins)) continue;
             Emit(ins);
             if (!KeepsChecks(ins.Op, OpTable.Info(ins.Op))) ForgetChecks();
-            if (_intr != null && !_unreachable && _frames.Count > 0 && EndsRun(ins.Op))
+            if (_intr != null && !_unreachable && _frames.Count > 0 && InterruptState.EndsRun(ins.Op))
                 EmitCharge(reader, check: ins.Op == Op.Loop);
         }
     }
@@ -329,16 +329,6 @@ internal sealed partial class FunctionCompiler
     private static readonly MethodInfo StoreInterrupts = typeof(Store).GetProperty(nameof(Store.Interrupts))!.GetMethod!;
     private static readonly FieldInfo IntrRemaining = typeof(InterruptState).GetField(nameof(InterruptState.Remaining), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly FieldInfo IntrRequested = typeof(InterruptState).GetField(nameof(InterruptState.Requested), BindingFlags.Instance | BindingFlags.NonPublic)!;
-
-    /// <summary>Whether <paramref name="op"/> ends a straight-line run (see <see cref="InterruptState"/>).</summary>
-    private static bool EndsRun(Op op) => op switch
-    {
-        Op.Block or Op.Loop or Op.If or Op.Else or Op.End or Op.Try or Op.TryTable or Op.Catch or Op.CatchAll or Op.Delegate
-            or Op.Br or Op.BrIf or Op.BrTable or Op.BrOnNull or Op.BrOnNonNull or Op.BrOnCast or Op.BrOnCastFail
-            or Op.Return or Op.ReturnCall or Op.ReturnCallIndirect or Op.ReturnCallRef
-            or Op.Throw or Op.ThrowRef or Op.Rethrow or Op.Unreachable => true,
-        _ => false,
-    };
 
     /// <summary>
     /// At the start of a run (the reader is positioned on its first instruction): charges the
@@ -351,13 +341,7 @@ internal sealed partial class FunctionCompiler
         bool fuel = (_options & CompileOptions.Fuel) != 0;
         if (fuel)
         {
-            long n = 0;
-            while (!probe.AtEnd)
-            {
-                probe.Read(out var next);
-                n++;
-                if (EndsRun(next.Op)) break;
-            }
+            long n = InterruptState.RunLength(probe);
             il.Emit(OpCodes.Ldloc, _intr!);
             il.Emit(OpCodes.Dup);
             il.Emit(OpCodes.Ldfld, IntrRemaining);

@@ -122,19 +122,9 @@ internal sealed unsafe partial class Lowerer
             reader.Read(out var ins);
             if (_unreachable && SkipDead(ins)) continue;
             Lower(ins);
-            if (checks && !_unreachable && _ctl.Count > 0 && EndsRun(ins.Op)) EmitCharge(reader, check: ins.Op == Op.Loop);
+            if (checks && !_unreachable && _ctl.Count > 0 && InterruptState.EndsRun(ins.Op)) EmitCharge(reader, check: ins.Op == Op.Loop);
         }
     }
-
-    /// <summary>Whether <paramref name="op"/> ends a straight-line run (the fuel unit of <see cref="InterruptState"/>, as compiled code charges it).</summary>
-    private static bool EndsRun(Op op) => op switch
-    {
-        Op.Block or Op.Loop or Op.If or Op.Else or Op.End or Op.Try or Op.TryTable or Op.Catch or Op.CatchAll or Op.Delegate
-            or Op.Br or Op.BrIf or Op.BrTable or Op.BrOnNull or Op.BrOnNonNull or Op.BrOnCast or Op.BrOnCastFail
-            or Op.Return or Op.ReturnCall or Op.ReturnCallIndirect or Op.ReturnCallRef
-            or Op.Throw or Op.ThrowRef or Op.Rethrow or Op.Unreachable => true,
-        _ => false,
-    };
 
     /// <summary>
     /// At the start of a run (<paramref name="probe"/> is on its first instruction): charges the
@@ -144,14 +134,7 @@ internal sealed unsafe partial class Lowerer
     private void EmitCharge(InstructionReader probe, bool check)
     {
         bool fuel = (_options & CompileOptions.Fuel) != 0;
-        long n = 0;
-        if (fuel)
-            while (!probe.AtEnd)
-            {
-                probe.Read(out var next);
-                n++;
-                if (EndsRun(next.Op)) break;
-            }
+        long n = fuel ? InterruptState.RunLength(probe) : 0;
         int flags = (fuel ? Handlers.ChargeFuel : 0)
             | (check && fuel ? Handlers.CheckFuel : 0)
             | (check && (_options & CompileOptions.Interrupts) != 0 ? Handlers.CheckInterrupt : 0);
