@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using WasmKiln.Cli;
 using Xunit;
+using static WasmKiln.Tests.Cli.CliHarness;
 
 namespace WasmKiln.Tests.Cli;
 
@@ -96,15 +97,6 @@ public sealed class CliRunTests : IDisposable
         return path;
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString().Replace("\r\n", "\n"), stderr.ToString().Replace("\r\n", "\n"));
-    }
-
-    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     private static string? Seed(string name) =>
         TestPaths.Shared is { } shared && File.Exists(Path.Combine(shared, "seed-example", name)) ? Path.Combine(shared, "seed-example", name) : null;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using WasmKiln.Cli;
 using Xunit;
+using static WasmKiln.Tests.Cli.CliHarness;
 
 namespace WasmKiln.Tests.Cli;
 
@@ -41,15 +42,6 @@ public sealed class CliTests : IDisposable
         return Temp(name);
     }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString().Replace("\r\n", "\n"), stderr.ToString().Replace("\r\n", "\n"));
-    }
-
-    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
     public void ValidateAcceptsAGoodBinaryAndPrintsNothing()
