@@ -46,6 +46,12 @@ internal static class ExecutionTiers
         tier != EngineTier.Auto ? tier
         : System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? EngineTier.Compiler : EngineTier.Interpreter;
 
+    /// <summary>Why <paramref name="tier"/> cannot run on this platform (the compiler without dynamic code, e.g. under NativeAOT), or null when it can.</summary>
+    public static string? Unavailable(EngineTier tier) =>
+        Resolve(tier) == EngineTier.Compiler && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
+            ? "the compiler tier needs dynamic code (Reflection.Emit), which this platform does not support"
+            : null;
+
     /// <summary>The implementation of <paramref name="tier"/> (after <see cref="Resolve"/>).</summary>
     /// <exception cref="WasmException">The tier is not available in this build or on this platform.</exception>
     public static IExecutionTier Create(EngineTier tier)
@@ -53,8 +59,7 @@ internal static class ExecutionTiers
         switch (Resolve(tier))
         {
             case EngineTier.Compiler:
-                if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
-                    throw new WasmException("the compiler tier needs dynamic code (Reflection.Emit), which this platform does not support; use EngineTier.Interpreter");
+                if (Unavailable(tier) is { } why) throw new WasmException(why + "; use EngineTier.Interpreter");
                 return CompilerTier.Shared;
             case EngineTier.Interpreter:
                 return Engines.Interpreter.InterpreterTier.Shared;

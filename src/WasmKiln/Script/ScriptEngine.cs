@@ -128,7 +128,7 @@ internal static class ScriptEngines
     /// The engine used when none is named: the IL compiler where dynamic code is supported, else
     /// (NativeAOT) the interpreter.
     /// </summary>
-    public static string DefaultName => System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
+    public static string DefaultName => ExecutionTiers.Resolve(EngineTier.Auto) == EngineTier.Compiler
         ? CompilerScriptEngine.EngineName
         : InterpreterScriptEngine.EngineName;
 
@@ -160,8 +160,8 @@ internal static class ScriptEngines
 
     /// <summary>Why the engine called <paramref name="name"/> cannot run here (the compiler without dynamic code, e.g. under NativeAOT), or null when it can.</summary>
     public static string? Unavailable(string name) =>
-        name == CompilerScriptEngine.EngineName && !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
-            ? $"engine '{name}' needs dynamic code (Reflection.Emit), which this build does not support; use --engine {InterpreterScriptEngine.EngineName}"
+        name == CompilerScriptEngine.EngineName && ExecutionTiers.Unavailable(EngineTier.Compiler) is { } why
+            ? $"engine '{name}': {why}; use --engine {InterpreterScriptEngine.EngineName}"
             : null;
 
     /// <summary>A new engine (one store) of the given name. Throws <see cref="WasmException"/> for an unknown name.</summary>
