@@ -488,8 +488,7 @@ internal sealed partial class FunctionCompiler
             il.Emit(OpCodes.Ldfld, FiInstance);
             il.Emit(OpCodes.Ldloc, _inst);
             il.Emit(OpCodes.Bne_Un, slow);
-            LoadTop(n);
-            for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
+            LoadCallArguments(ft);
             il.Emit(OpCodes.Ldloc, _inst);
             il.Emit(OpCodes.Ldarg, _csArg);
             il.Emit(OpCodes.Ldloc, _inst);
@@ -501,18 +500,14 @@ internal sealed partial class FunctionCompiler
             il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, CodeGen.BodyParamTypes(ft), null);
             il.Emit(OpCodes.Br, done);
             il.MarkLabel(slow);
-            LoadTop(n);
-            for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
+            LoadCallArguments(ft);
             il.Emit(OpCodes.Ldloc, callee);
-            il.Emit(OpCodes.Dup);
-            il.Emit(OpCodes.Call, EntryOfMethod);
-            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
+            EmitEntryCall(ret, ptypes);
             il.MarkLabel(done);
             FinishCall(ft, n, m);
             return;
         }
-        LoadTop(n);
-        for (int i = 1; i < m; i++) il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
+        LoadCallArguments(ft);
         if (direct != null)
         {
             il.Emit(OpCodes.Ldloc, _inst);
@@ -522,11 +517,24 @@ internal sealed partial class FunctionCompiler
         else
         {
             loadCallee();
-            il.Emit(OpCodes.Dup);
-            il.Emit(OpCodes.Call, EntryOfMethod);
-            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
+            EmitEntryCall(ret, ptypes);
         }
         FinishCall(ft, n, m);
+    }
+
+    /// <summary>Pushes a call's arguments (the top slots) and the addresses of the temporaries that receive its results after the first.</summary>
+    private void LoadCallArguments(CompositeType ft)
+    {
+        LoadTop(ft.Params.Length);
+        for (int i = 1; i < ft.Results.Length; i++) _il.Emit(OpCodes.Ldloca, MvTemp(i, ft.Results[i]));
+    }
+
+    /// <summary>Calls the <see cref="FunctionInstance"/> on top of the IL stack (above its arguments) through its entry point.</summary>
+    private void EmitEntryCall(Type ret, Type[] ptypes)
+    {
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Call, EntryOfMethod);
+        _il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ret, ptypes, null);
     }
 
     private static readonly FieldInfo InstCode = typeof(Instance).GetField(nameof(Instance.Code))!;
