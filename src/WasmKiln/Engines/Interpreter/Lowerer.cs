@@ -195,6 +195,9 @@ internal sealed unsafe partial class Lowerer
     /// <summary>Whether the next instruction may be merged into the previous one (no branch lands between them).</summary>
     private bool CanMergeWithPrevious => _n > 0 && _label != _n;
 
+    /// <summary>Whether the previous instruction is a one-slot move the next one may absorb (a second move, a return).</summary>
+    private bool PreviousIsMergeableCopy => CanMergeWithPrevious && (nint)_code[_n - 1].H == (nint)(delegate*<Inst*, ref Machine, Inst*>)&Handlers.Copy;
+
     // ------------------------------------------------------------------ stack model
 
     private int NextSlot => _sp == 0 ? _localSlots : _stack[_sp - 1].Slot + Interpreter.SlotSize(_stack[_sp - 1].Type);
@@ -276,7 +279,7 @@ internal sealed unsafe partial class Lowerer
     {
         if (t.IsRef) Emit(&Handlers.CopyRef, dst, src);
         else if (t.Kind == ValKind.V128) Emit(&Handlers.Copy2, dst, src);
-        else if (CanMergeWithPrevious && (nint)_code[_n - 1].H == (nint)(delegate*<Inst*, ref Machine, Inst*>)&Handlers.Copy)
+        else if (PreviousIsMergeableCopy)
         {
             ref var prev = ref _code[_n - 1];
             prev.H = &Handlers.CopyPair;
@@ -449,7 +452,7 @@ internal sealed unsafe partial class Lowerer
             dst += Interpreter.SlotSize(e.Type);
         }
         // A result moved just before returning: one instruction.
-        if (CanMergeWithPrevious && (nint)_code[_n - 1].H == (nint)(delegate*<Inst*, ref Machine, Inst*>)&Handlers.Copy)
+        if (PreviousIsMergeableCopy)
         {
             _code[_n - 1].H = &Handlers.CopyRet;
             _lastResult = -1;
