@@ -12,9 +12,6 @@ internal static class RunCommand
     /// <summary>Exit code of a trap: 128 + SIGABRT like wasmtime on Unix; 3 (abort) on Windows.</summary>
     public static int ExitTrap => OperatingSystem.IsWindows() ? 3 : 134;
 
-    /// <summary>The WASI import module.</summary>
-    private const string WasiModule = "wasi_snapshot_preview1";
-
     /// <summary>Parses the tokens after <c>run</c> and runs the module; returns the exit code.</summary>
     public static int Execute(IReadOnlyList<string> args, CliConsole io)
     {
@@ -78,7 +75,7 @@ internal static class RunCommand
         var linker = new Linker(engine);
         bool wasi = false;
         foreach (var import in module.Imports)
-            if (import.Module == WasiModule) wasi = true;
+            if (import.Module == WasiPreview1.ModuleName) wasi = true;
         if (wasi)
         {
             var config = new WasiConfiguration()
